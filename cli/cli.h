@@ -1,0 +1,14 @@
+/* cli/cli.h: the subcommands of the spikeq command-line tool. Each returns the process exit
+ * status: 0 success, 1 bad input or failure, 2 bad usage, 130/143 interrupted by SIGINT/SIGTERM. */
+#ifndef SQ_CLI_H
+#define SQ_CLI_H
+
+int sq_cli_run(int argc, char **argv);
+int sq_cli_info(int argc, char **argv);
+
+/* A one-line progress report on stderr (carriage return, no newline); prints nothing unless
+ * stderr is a terminal. progress_done() ends the line. */
+void sq_cli_progress(double t_ms, double t_stop_ms, double wall_s, unsigned long long spikes);
+void sq_cli_progress_done(void);
+
+#endif

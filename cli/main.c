@@ -1,0 +1,42 @@
+/* cli/main.c: `spikeq`, the command-line front door: dispatches to the subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: spikeq <command> [options]\n"
+    "\n"
+    "Event-driven spiking neural network simulator (exact integration, SONATA/HDF5 output).\n"
+    "\n"
+    "commands:\n"
+    "  run CONFIG.json [--set path=value]... [--seed N] [--threads N] [--t-stop MS] [--out FILE.h5]\n"
+    "                  simulate the experiment a JSON config describes; spikes go to a SONATA file\n"
+    "  info FILE.h5    populations, neurons that fired, spike counts, mean rates and time range\n"
+    "\n"
+    "options:\n"
+    "  -h, --help      this help (also `spikeq <command> --help`)\n"
+    "  -V, --version   the version\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("spikeq %s\n", SQ_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "run") == 0)
+        return sq_cli_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "info") == 0)
+        return sq_cli_info(argc - 1, argv + 1);
+    fprintf(stderr, "spikeq: unknown command \"%s\" (expected run or info; see spikeq --help)\n", cmd);
+    return 2;
+}

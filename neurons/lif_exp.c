@@ -1,0 +1,410 @@
+/* neurons/lif_exp.c: leaky integrate-and-fire neuron with exponentially decaying synaptic currents
+ * (NEST iaf_psc_exp: same parameter names and defaults).
+ *   dV/dt = -(V - E_L)/tau_m + (I_ex + I_in + I_e + I_dc)/C_m;  dI_x/dt = -I_x/tau_syn_x;
+ *   an input of weight w (pA) adds to I_ex (w >= 0) or I_in (w < 0);  V >= V_th: spike,
+ *   V = V_reset and clamped there for t_ref while the currents keep decaying.
+ * Model: Tsodyks, Uziel & Markram (2000), J Neurosci 20:RC50; NEST iaf_psc_exp.
+ * Integration: exact propagator between events (Rotter & Diesmann 1999, Biol Cybern 81:381). With
+ * u = V - V_inf, a = 1/tau_m, b = 1/tau_syn: u(t) = u0 e^{-at} + (I0/C_m) P(t),
+ * P(t) = (e^{-bt} - e^{-at})/(a - b), evaluated as e^{-at} expm1((a-b)t)/(a-b) (or the mirror form
+ * around the slower exponential), which is exact at a == b (P = t e^{-at}) and has no cancellation
+ * or 1/(a-b) blow-up when a and b are close.
+ * Threshold crossing, in continuous time: V' = -a u + (I_ex + I_in)/C_m is an exponential sum whose
+ * zeros are those of w(t) = V'(t) e^{at}, and w'(t) = J'(t) e^{at}/C_m with J = I_ex + I_in; J' is a
+ * two-term exponential sum with at most one zero t_w, in closed form. So w, hence V', has at most
+ * one zero on each side of t_w (Descartes' rule of signs for exponential sums): each is bracketed
+ * by a sign change and solved by safeguarded Newton/bisection. Between 0, those zeros and the
+ * interval end, V is monotone, so the first piece whose right end reaches V_th brackets the first
+ * crossing, solved by safeguarded Newton/bisection to 1e-12 ms. A crossing that goes above V_th and
+ * back below inside one interval is therefore found. A cheap upper bound of V over the whole future
+ * (max(u0,0) + sum I_x+ Pmax_x/C_m, and max(u0, R sum I_x+)) skips all this in the common case.
+ * Tested in tests/test_lif_exp.c against closed forms and a dense-sampling reference, 1e-9. */
+#include <float.h>
+#include <math.h>
+
+#include "model.h"
+
+enum { P_C_M, P_TAU_M, P_TAU_EX, P_TAU_IN, P_T_REF, P_E_L, P_V_RESET, P_V_TH, P_I_E, P_COUNT };
+enum {
+    D_A,        /* 1/tau_m, 1/ms */
+    D_INV_C,    /* 1/C_m, 1/pF */
+    D_R,        /* tau_m/C_m, mV/pA */
+    D_V_INF0,   /* E_L + R I_e, mV */
+    D_B_EX,     /* 1/tau_syn_ex */
+    D_DD_EX,    /* a - b_ex */
+    D_INV_DD_EX, /* 1/(a - b_ex), 0 when a == b_ex */
+    D_B_IN,
+    D_DD_IN,
+    D_INV_DD_IN,
+    D_PK_EX,    /* max over t of P_ex(t)/C_m: PSP peak in mV per pA */
+    D_PK_IN,
+    D_SAME,     /* 1 when tau_syn_ex == tau_syn_in: one propagator serves both */
+    D_HORIZON,  /* how far ahead next_check() searches, ms */
+    D_T_PEAK,   /* PSP peak time ln(a/b_ex)/(a - b_ex), ms (1/a when a == b_ex) */
+    D_IN_SLOW,  /* 1 when tau_syn_in >= tau_syn_ex (the bound may then net I_in against I_ex) */
+    D_COUNT
+};
+enum { S_T, S_V, S_I_EX, S_I_IN, S_REF_END, S_I_DC, S_COUNT };
+
+#define SOLVE_TOL 1e-12 /* ms: width of the final bracket of every root */
+
+static const sq_param_info params[P_COUNT] = {
+    {"C_m", "pF", 250.0, SQ_POSITIVE, "membrane capacitance"},
+    {"tau_m", "ms", 10.0, SQ_POSITIVE, "membrane time constant"},
+    {"tau_syn_ex", "ms", 2.0, SQ_POSITIVE, "excitatory synaptic time constant"},
+    {"tau_syn_in", "ms", 2.0, SQ_POSITIVE, "inhibitory synaptic time constant"},
+    {"t_ref", "ms", 2.0, SQ_NONNEGATIVE, "absolute refractory period"},
+    {"E_L", "mV", -70.0, SQ_ANY, "resting potential"},
+    {"V_reset", "mV", -70.0, SQ_ANY, "reset potential, V is clamped there during t_ref"},
+    {"V_th", "mV", -55.0, SQ_ANY, "spike threshold"},
+    {"I_e", "pA", 0.0, SQ_ANY, "constant external current"},
+};
+
+static const char *const state_names[S_COUNT] = {"t", "V_m", "I_ex", "I_in", "t_ref_end", "I_dc"};
+
+static int check(const double *p, const char *where, sq_err *err)
+{
+    if (!(p[P_V_RESET] < p[P_V_TH]))
+        return sq_fail(err, SQ_ECONFIG, "%s.V_reset: expected less than V_th = %g mV, got %g mV", where,
+                       p[P_V_TH], p[P_V_RESET]);
+    return 0;
+}
+
+/* log1p(y)/y, continuous at y = 0: the stable core of ln(x/y)/(x - y) forms. */
+static double log1p_ratio(double y)
+{
+    return y != 0.0 ? log1p(y) / y : 1.0;
+}
+
+/* P peaks where b e^{-bt} = a e^{-at}, at t_max = ln(a/b)/(a - b) (1/a when a == b); P(t_max) =
+ * e^{-a t_max}/b. */
+static double psp_peak_time(double a, double b)
+{
+    return log1p_ratio((a - b) / b) / b;
+}
+
+static void prepare(const double *p, double *d)
+{
+    double a = 1.0 / p[P_TAU_M];
+    d[D_A] = a;
+    d[D_INV_C] = 1.0 / p[P_C_M];
+    d[D_R] = p[P_TAU_M] / p[P_C_M];
+    d[D_V_INF0] = p[P_E_L] + p[P_I_E] * d[D_R];
+    d[D_B_EX] = 1.0 / p[P_TAU_EX];
+    d[D_DD_EX] = a - d[D_B_EX];
+    d[D_INV_DD_EX] = d[D_DD_EX] != 0.0 ? 1.0 / d[D_DD_EX] : 0.0;
+    d[D_B_IN] = 1.0 / p[P_TAU_IN];
+    d[D_DD_IN] = a - d[D_B_IN];
+    d[D_INV_DD_IN] = d[D_DD_IN] != 0.0 ? 1.0 / d[D_DD_IN] : 0.0;
+    d[D_T_PEAK] = psp_peak_time(a, d[D_B_EX]);
+    d[D_PK_EX] = exp(-a * d[D_T_PEAK]) / d[D_B_EX] * d[D_INV_C];
+    d[D_PK_IN] = exp(-a * psp_peak_time(a, d[D_B_IN])) / d[D_B_IN] * d[D_INV_C];
+    d[D_IN_SLOW] = p[P_TAU_IN] >= p[P_TAU_EX];
+    d[D_SAME] = p[P_TAU_EX] == p[P_TAU_IN];
+    d[D_HORIZON] = 10.0 * fmax(p[P_TAU_M], fmax(p[P_TAU_EX], p[P_TAU_IN]));
+}
+
+static void init(const double *p, const double *d, double *s, double t0)
+{
+    (void)d;
+    s[S_T] = t0;
+    s[S_V] = p[P_E_L];
+    s[S_I_EX] = 0.0;
+    s[S_I_IN] = 0.0;
+    s[S_REF_END] = t0;
+    s[S_I_DC] = 0.0;
+}
+
+/* One synapse's propagators over tau > 0: *e = e^{-b tau}, *pk = P(tau). e1 = e^{-a tau}. The
+ * expansion is around the slower of the two exponentials, so expm1's argument is <= 0 and nothing
+ * overflows; 1 + g is used for e^{-b tau} only while it keeps full relative precision. */
+static void syn_prop(double b, double dd, double inv_dd, double e1, double tau, double *e, double *pk)
+{
+    if (dd <= 0.0) {
+        double g = expm1(dd * tau);
+        *e = g > -0.5 ? e1 * (1.0 + g) : exp(-b * tau);
+        *pk = dd != 0.0 ? e1 * g * inv_dd : e1 * tau;
+    } else {
+        *e = exp(-b * tau);
+        *pk = -*e * expm1(-dd * tau) * inv_dd;
+    }
+}
+
+/* A free trajectory from u0 = V - V_inf, I_ex, I_in at tau = 0. */
+typedef struct {
+    const double *d;
+    double u0, i_ex, i_in;
+} traj;
+
+/* q[0..5) = u, u', u'', I_ex, I_in at tau >= 0; no exp() at tau == 0. */
+static void eval(const traj *tr, double tau, double *q)
+{
+    const double *d = tr->d;
+    double e1 = 1.0, e_ex = 1.0, p_ex = 0.0, e_in = 1.0, p_in = 0.0;
+    if (tau != 0.0) {
+        e1 = exp(-d[D_A] * tau);
+        syn_prop(d[D_B_EX], d[D_DD_EX], d[D_INV_DD_EX], e1, tau, &e_ex, &p_ex);
+        e_in = e_ex;
+        p_in = p_ex;
+        if (d[D_SAME] == 0.0)
+            syn_prop(d[D_B_IN], d[D_DD_IN], d[D_INV_DD_IN], e1, tau, &e_in, &p_in);
+    }
+    double i_ex = tr->i_ex * e_ex, i_in = tr->i_in * e_in;
+    double u = tr->u0 * e1 + (tr->i_ex * p_ex + tr->i_in * p_in) * d[D_INV_C];
+    double du = -d[D_A] * u + (i_ex + i_in) * d[D_INV_C];
+    q[0] = u;
+    q[1] = du;
+    q[2] = -d[D_A] * du - (d[D_B_EX] * i_ex + d[D_B_IN] * i_in) * d[D_INV_C];
+    q[3] = i_ex;
+    q[4] = i_in;
+}
+
+/* Upper bound of u over the whole future of tr, a few flops, no exp. Each current keeps its sign
+ * while it decays. When tau_syn_in >= tau_syn_ex and I_in <= 0, I_in e^{-b_in t} <= I_in e^{-b_ex t},
+ * so J(t) <= c e^{-b_ex t} with c = I_ex + I_in (the net current; exact when the taus are equal);
+ * otherwise J(t) <= I_ex+ e^{-b_ex t} + I_in+ e^{-b_in t}. By superposition
+ * u <= max(u0,0) + sum c_x+ Pmax_x/C_m, and from u' <= -a u + sum c_x+/C_m, u <= max(u0, R sum c_x+). */
+static double upper_bound(const traj *tr)
+{
+    const double *d = tr->d;
+    double pe, pi;
+    if (d[D_IN_SLOW] != 0.0 && tr->i_in <= 0.0) {
+        pe = fmax(tr->i_ex + tr->i_in, 0.0);
+        pi = 0.0;
+    } else {
+        pe = fmax(tr->i_ex, 0.0);
+        pi = fmax(tr->i_in, 0.0);
+    }
+    double b1 = fmax(tr->u0, 0.0) + pe * d[D_PK_EX] + pi * d[D_PK_IN];
+    double b2 = fmax(tr->u0, d[D_R] * (pe + pi));
+    return fmin(b1, b2);
+}
+
+/* Root of f = sign (q[k] - target) in [l, r] with f(l) < 0 <= f(r), by Newton steps kept inside the
+ * bracket (bisection otherwise) until the bracket is SOLVE_TOL wide. Returns its right end, a point
+ * where f >= 0 was evaluated, so that a crossing reported is one the state really reaches. */
+static double solve(const traj *tr, int k, double sign, double target, double l, double r)
+{
+    double tol = fmax(SOLVE_TOL, 8.0 * DBL_EPSILON * r);
+    double x = 0.5 * (l + r);
+    for (int it = 0; it < 200 && r - l > tol; it++) {
+        double q[5];
+        eval(tr, x, q);
+        double f = sign * (q[k] - target);
+        if (f >= 0.0)
+            r = x;
+        else
+            l = x;
+        double xn = x - f / (sign * q[k + 1]);
+        if (!(xn > l && xn < r))
+            xn = 0.5 * (l + r);
+        /* Newton converging from one side would never move the other end: step a little past. */
+        x = fmin(fmax(xn, l + 0.25 * tol), r - 0.25 * tol);
+    }
+    return r;
+}
+
+/* One time constant for both currents (tau_syn_ex == tau_syn_in): J = J0 e^{-bt} and
+ * u' = e^{-at} (-a u0 + (J0/C_m)(b e^{(a-b)t} - a)/(a - b)) has at most one zero, where
+ * e^{(a-b)t} = (a/b)(1 - k (a - b)), k = u0 C_m/J0: t* = ln(a/b)/(a-b) - k log1p(-k(a-b))/(-k(a-b)),
+ * which tends to 1/a - k at a == b. Returns t* > 0, or INFINITY when u' never changes sign. */
+static double extremum_time(const traj *tr)
+{
+    const double *d = tr->d;
+    double j0 = tr->i_ex + tr->i_in;
+    if (j0 == 0.0)
+        return INFINITY;
+    double k = tr->u0 / (j0 * d[D_INV_C]), y = -k * d[D_DD_EX];
+    if (!(y > -1.0))
+        return INFINITY;
+    double t = d[D_T_PEAK] - k * log1p_ratio(y);
+    return t > 0.0 ? t : INFINITY;
+}
+
+/* u at T: u_T when the caller already has it (not NaN), else evaluated. */
+static double u_at(const traj *tr, double T, double u_T)
+{
+    double q[5];
+    if (!isnan(u_T))
+        return u_T;
+    eval(tr, T, q);
+    return q[0];
+}
+
+/* first_crossing() for one time constant. V either rises to its single maximum at t* and then
+ * falls for ever, or has no maximum after 0 and tends monotonically (at the end) to V_inf: then the
+ * supremum of the future is max(u0, 0). So the whole future is decided here; *never says so. */
+static double first_crossing_single(const traj *tr, double u_th, double T, double u_T, int *never)
+{
+    const double *d = tr->d;
+    double du0 = -d[D_A] * tr->u0 + (tr->i_ex + tr->i_in) * d[D_INV_C];
+    double ts = du0 > 0.0 ? extremum_time(tr) : INFINITY;
+    if (ts < T) {
+        /* At the maximum u' = 0, so u = R J(t*): one exp instead of a full evaluation. */
+        *never = d[D_R] * (tr->i_ex + tr->i_in) * exp(-d[D_B_EX] * ts) < u_th;
+        return *never ? INFINITY : solve(tr, 0, 1.0, u_th, 0.0, ts);
+    }
+    if (!(du0 > 0.0 && ts < INFINITY) && !(u_th < 0.0)) {
+        *never = 1;
+        return INFINITY;
+    }
+    /* u(0) < u_th and u has one crossing at most on [0, T] here, so [0, T] is a bracket. */
+    return u_at(tr, T, u_T) >= u_th ? solve(tr, 0, 1.0, u_th, 0.0, T) : INFINITY;
+}
+
+/* First tau in (0, T] where u reaches u_th, or INFINITY; requires u0 < u_th. u_T is u(T) if the
+ * caller has it, else NaN. *never is set to 1 when no crossing can happen after T either. See the
+ * header for the method. */
+static double first_crossing(const traj *tr, double u_th, double T, double u_T, int *never)
+{
+    const double *d = tr->d;
+    *never = 0;
+    if (d[D_SAME] != 0.0)
+        return first_crossing_single(tr, u_th, T, u_T, never);
+    double w_pts[3] = {0.0, 0.0, T}, v_pts[4] = {0.0, 0.0, 0.0, 0.0};
+    int n_w = 1, n_v = 1;
+    double b_ex = d[D_B_EX], b_in = d[D_B_IN];
+    if (tr->i_ex * tr->i_in < 0.0) {
+        double t_w = log(-(b_in * tr->i_in) / (b_ex * tr->i_ex)) / (b_in - b_ex);
+        if (t_w > 0.0 && t_w < T)
+            w_pts[n_w++] = t_w;
+    }
+    w_pts[n_w++] = T;
+    double q[5], du_l;
+    eval(tr, 0.0, q);
+    du_l = q[1];
+    for (int i = 1; i < n_w; i++) {
+        eval(tr, w_pts[i], q);
+        double du_r = q[1];
+        if ((du_l > 0.0 && du_r < 0.0) || (du_l < 0.0 && du_r > 0.0))
+            v_pts[n_v++] = solve(tr, 1, du_l < 0.0 ? 1.0 : -1.0, 0.0, w_pts[i - 1], w_pts[i]);
+        du_l = du_r;
+    }
+    v_pts[n_v++] = T;
+    for (int i = 1; i < n_v; i++) {
+        double u = i == n_v - 1 ? u_at(tr, T, u_T) : u_at(tr, v_pts[i], NAN);
+        if (u >= u_th)
+            return solve(tr, 0, 1.0, u_th, v_pts[i - 1], v_pts[i]);
+    }
+    return INFINITY;
+}
+
+static void decay_currents(const double *d, double *s, double dt)
+{
+    double e_ex = exp(-d[D_B_EX] * dt);
+    s[S_I_EX] *= e_ex;
+    s[S_I_IN] *= d[D_SAME] != 0.0 ? e_ex : exp(-d[D_B_IN] * dt);
+}
+
+static int advance(const double *p, const double *d, double *s, double t, double *t_spike)
+{
+    double t0 = s[S_T];
+    if (t0 < s[S_REF_END]) {
+        /* V stays at V_reset (set at the spike) while the currents decay. */
+        double te = fmin(t, s[S_REF_END]);
+        if (te > t0)
+            decay_currents(d, s, te - t0);
+        s[S_T] = te;
+        if (t <= te)
+            return 0;
+        t0 = te;
+    }
+    double v_inf = d[D_V_INF0] + d[D_R] * s[S_I_DC];
+    traj tr = {d, s[S_V] - v_inf, s[S_I_EX], s[S_I_IN]};
+    double u_th = p[P_V_TH] - v_inf, T = t - t0, q[5];
+    eval(&tr, T, q);
+    /* Firing whenever u(T) >= u_th, before any search, is what lets next_check() promise that
+     * advance() to its answer fires (see there). */
+    double tc = INFINITY;
+    int never;
+    if (tr.u0 >= u_th)
+        tc = 0.0;
+    else if (q[0] >= u_th || upper_bound(&tr) >= u_th)
+        tc = first_crossing(&tr, u_th, T, q[0], &never);
+    if (q[0] >= u_th && !(tc <= T))
+        tc = T; /* only a rounding-level disagreement between the search and u(T) gets here */
+    if (tc <= T) {
+        eval(&tr, tc, q);
+        s[S_T] = fmin(t0 + tc, t);
+        s[S_V] = p[P_V_RESET];
+        s[S_I_EX] = q[3];
+        s[S_I_IN] = q[4];
+        s[S_REF_END] = s[S_T] + p[P_T_REF];
+        *t_spike = s[S_T];
+        return 1;
+    }
+    s[S_V] = v_inf + q[0];
+    s[S_I_EX] = q[3];
+    s[S_I_IN] = q[4];
+    s[S_T] = t;
+    return 0;
+}
+
+static int input(const double *p, const double *d, double *s, double w)
+{
+    (void)p;
+    (void)d;
+    if (w >= 0.0)
+        s[S_I_EX] += w;
+    else
+        s[S_I_IN] += w;
+    return 0;
+}
+
+static void add_current(const double *p, const double *d, double *s, double di)
+{
+    (void)p;
+    (void)d;
+    s[S_I_DC] += di;
+}
+
+/* Exact crossing time when the bound cannot rule one out; the search looks D_HORIZON ahead and
+ * returns that horizon (a valid lower bound) when it finds nothing. The time returned is nudged
+ * up by ulps until the state evaluated there, exactly as advance() will, is at threshold, so that
+ * advance(next_check()) fires instead of stopping a rounding error short. */
+static double next_check(const double *p, const double *d, const double *s)
+{
+    double t0 = s[S_T];
+    double v_inf = d[D_V_INF0] + d[D_R] * s[S_I_DC];
+    double u_th = p[P_V_TH] - v_inf;
+    if (t0 < s[S_REF_END]) {
+        traj tr = {d, p[P_V_RESET] - v_inf, s[S_I_EX], s[S_I_IN]};
+        return upper_bound(&tr) < u_th ? INFINITY : s[S_REF_END];
+    }
+    traj tr = {d, s[S_V] - v_inf, s[S_I_EX], s[S_I_IN]};
+    if (tr.u0 >= u_th)
+        return t0;
+    if (upper_bound(&tr) < u_th)
+        return INFINITY;
+    int never;
+    double tau = first_crossing(&tr, u_th, d[D_HORIZON], NAN, &never);
+    if (!(tau < INFINITY))
+        return never ? INFINITY : t0 + d[D_HORIZON];
+    double tc = t0 + tau, q[5];
+    for (int i = 0; i < 64; i++) {
+        eval(&tr, tc - t0, q);
+        if (q[0] >= u_th)
+            break;
+        tc = nextafter(tc, INFINITY);
+    }
+    return tc;
+}
+
+const sq_neuron_model sq_model_lif_exp = {
+    .name = "lif_exp",
+    .doc = "leaky integrate-and-fire, exponential current synapses (NEST iaf_psc_exp), exact integration",
+    .params = params,
+    .n_params = P_COUNT,
+    .n_derived = D_COUNT,
+    .n_state = S_COUNT,
+    .state_names = state_names,
+    .v_index = S_V,
+    .weight_unit = "pA",
+    .check = check,
+    .prepare = prepare,
+    .init = init,
+    .advance = advance,
+    .input = input,
+    .add_current = add_current,
+    .next_check = next_check,
+};

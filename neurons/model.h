@@ -1,0 +1,73 @@
+/* neurons/model.h: the interface every neuron model implements, so that the engine (sim/) advances
+ * any model through the same few calls and never sees its equations.
+ *
+ * A model works on one neuron at a time: `p` its parameters (sq_param_info order), `d` the derived
+ * constants computed once by prepare(), `s` its state (n_state doubles; s[0] is always the time in
+ * ms the state refers to). Units everywhere: ms, mV, pA, pF, nS, Hz.
+ *
+ * Event-driven contract: the engine calls advance() to move a neuron to the time of its next input,
+ * input() to apply that input, and next_check() to learn when it must look at the neuron again if no
+ * input comes. Between those calls the model is exact: closed-form propagation where the ODE allows
+ * it, and threshold crossings located in continuous time, not on a grid. */
+#ifndef SQ_NEURON_MODEL_H
+#define SQ_NEURON_MODEL_H
+
+#include <stddef.h>
+
+#include "../sim/error.h"
+#include "../sim/params.h"
+
+/* s[0] of every model's state: the time in ms the state refers to. */
+#define SQ_STATE_T 0
+
+typedef struct sq_neuron_model {
+    const char *name; /* as configs name it, e.g. "lif_delta" */
+    const char *doc;  /* one line for --help and the README */
+    const sq_param_info *params;
+    size_t n_params;
+    size_t n_derived;
+    size_t n_state;                  /* doubles per neuron, s[0] included */
+    const char *const *state_names;  /* n_state names; state_names[0] is "t" */
+    size_t v_index;                  /* index of V_m (mV) in the state */
+    const char *weight_unit;         /* unit of a synaptic weight for this model: "mV" or "pA" */
+
+    /* Cross-field checks beyond the table's constraints (e.g. V_reset < V_th). Messages start with
+     * `where` ("net.json: populations[0].params") and name the fields and values. Returns 0 or
+     * SQ_ECONFIG. */
+    int (*check)(const double *p, const char *where, sq_err *err);
+
+    /* Computes the derived constants d[0..n_derived) from p. Cannot fail after check(). */
+    void (*prepare)(const double *p, double *d);
+
+    /* Resting state at time t0 (V_m = E_L, currents 0, not refractory). The engine may then
+     * overwrite s[v_index] with a user-given initial value. */
+    void (*init)(const double *p, const double *d, double *s, double t0);
+
+    /* Advances s from s[0] to t (t >= s[0]) with no input in between. If V_m reaches threshold at
+     * some t* in (s[0], t], stops there: s becomes the state just after the reset at t*,
+     * *t_spike = t*, and it returns 1; the engine records the spike and calls again. Otherwise s
+     * is the state at t and it returns 0. */
+    int (*advance)(const double *p, const double *d, double *s, double t, double *t_spike);
+
+    /* Applies a synaptic input of weight w at time s[0] (the engine has advanced s there). The sign
+     * of w selects the receptor where the model has two (w >= 0 excitatory). Returns 1 if the
+     * input makes the neuron fire at that instant (s is then reset), else 0. */
+    int (*input)(const double *p, const double *d, double *s, double w);
+
+    /* Adds di pA to the injected current from s[0] on (DC generators switching on and off). */
+    void (*add_current)(const double *p, const double *d, double *s, double di);
+
+    /* The earliest time at which, with no further input, V_m could reach threshold: a lower bound
+     * on the next crossing, or INFINITY when none can happen. The engine calls advance() up to
+     * that time when it comes due, so a bound that is too early only costs time, never accuracy;
+     * a bound that is too late would miss a spike. */
+    double (*next_check)(const double *p, const double *d, const double *s);
+} sq_neuron_model;
+
+/* The model called `name`, or NULL. Thread: any. */
+const sq_neuron_model *sq_neuron_model_find(const char *name);
+
+/* All models, in registry order; *n receives the count. Thread: any. */
+const sq_neuron_model *const *sq_neuron_models(size_t *n);
+
+#endif

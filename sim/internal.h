@@ -1,0 +1,142 @@
+/* sim/internal.h (internal): the layout of a built simulation, shared by the files of sim/.
+ *
+ * Neurons have global ids 0..N-1, assigned population by population in spec order, so sorting by
+ * global id is sorting by (population, local id). Each neuron's state is one contiguous record of
+ * model->n_state doubles: the engine touches one neuron per synaptic event at random, and one cache
+ * line per neuron beats one line per state variable. */
+#ifndef SQ_INTERNAL_H
+#define SQ_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "../neurons/model.h"
+#include "queue.h"
+#include "rng.h"
+#include "sim.h"
+
+typedef struct {
+    char *name;
+    uint32_t n;
+    uint32_t first;                /* global id of local neuron 0 */
+    const sq_neuron_model *model;  /* NULL: a spike source */
+    double *params;                /* n_params, or n * n_params with per-neuron overrides */
+    double *derived;               /* n_derived, or n * n_derived likewise */
+    int per_neuron;                /* params/derived are per neuron */
+    double *state;                 /* n * n_state */
+    uint64_t spikes;
+    /* spike source: its spikes sorted by (time, id), and the next one to emit */
+    double *src_t;
+    uint32_t *src_id;
+    size_t n_src, next_src;
+} sq__pop;
+
+/* Outgoing synapses, CSR by source, grouped by delay (structure of arrays). Source s owns groups
+ * group_off[s] .. group_off[s+1]-1; group g holds synapses syn_off[g] .. syn_off[g+1]-1, all with
+ * delay group_delay[g] resolution steps. 8 bytes per synapse plus 10 per group. */
+typedef struct {
+    uint64_t *group_off;    /* n_neurons + 1 */
+    uint64_t *syn_off;      /* n_groups + 1 */
+    uint16_t *group_delay;  /* n_groups, in resolution steps */
+    uint32_t *target;       /* n_synapses, global ids */
+    float *weight;          /* n_synapses, the target model's weight unit */
+    uint64_t n_groups, n_synapses;
+} sq__synapses;
+
+/* A device's effect on one target neuron: a time-ordered stream of events. */
+enum { SQ__STREAM_POISSON, SQ__STREAM_DC, SQ__STREAM_SAMPLE };
+
+typedef struct {
+    double next_t;  /* time of the next event, INFINITY when none is left */
+    double stop;    /* poisson: no events at or after; dc: the switch-off time */
+    double value;   /* poisson: weight; dc: amplitude (pA) */
+    double rate;    /* poisson: events per ms */
+    uint32_t kind;
+    uint32_t rec;   /* sample: recording index */
+    uint32_t slot;  /* sample: column in that recording */
+    uint32_t dc_on; /* dc: 1 while switched on */
+    sq_rng rng;     /* poisson */
+} sq__stream;
+
+typedef struct {
+    uint32_t pop;
+    uint32_t *gids;    /* recorded neurons */
+    size_t n;
+    double interval;
+    double *rows;      /* samples of the current window: max_rows * n */
+    size_t max_rows;
+    int64_t j_first;   /* index (t = j * interval) of row 0 in the current window */
+} sq__recording;
+
+/* Min-heap of neurons' next checks (see sq_neuron_model.next_check), with positions for updates. */
+typedef struct {
+    uint32_t *ids;     /* heap order */
+    uint32_t *pos;     /* per neuron: index in ids, or UINT32_MAX when absent */
+    double *key;       /* per neuron */
+    uint32_t n;
+} sq__heap;
+
+struct sq_sim {
+    char *origin;
+    uint64_t seed;
+    double resolution, window;   /* ms; window = min delay */
+    double min_delay, max_delay;
+    uint32_t n_neurons;
+    sq__pop *pops;
+    size_t n_pops;
+    uint16_t *pop_of;            /* per neuron */
+    sq__synapses syn;
+    /* devices: streams of neuron i are stream_off[i] .. stream_off[i+1]-1 */
+    uint64_t *stream_off;
+    sq__stream *streams;
+    double *next_stream;         /* per neuron: min next_t of its streams */
+    uint32_t *stream_neurons;    /* neurons with at least one stream */
+    uint32_t n_stream_neurons;
+    sq__recording *recs;
+    size_t n_recs;
+    sq__heap heap;
+    sq__queue queue;
+    /* the current window's emitted spikes, global ids */
+    sq_spike *out;
+    size_t n_out, cap_out;
+    int oom;                     /* an allocation in the run failed */
+    sq_sim_observer obs;
+    double t_now;                /* everything before t_now is done */
+    _Atomic double progress_t;
+    _Atomic uint64_t progress_spikes;
+    atomic_int stop_requested;
+    uint64_t n_events;           /* synaptic events delivered */
+};
+
+/* sim/synapses.c: builds sim->syn from the spec's projections (validated by the caller). */
+int sq__synapses_build(sq_sim *sim, const sq_net_spec *spec, sq_err *err);
+void sq__synapses_free(sq__synapses *syn);
+
+/* sim/devices.c: builds the per-neuron streams of devices and recordings. */
+int sq__devices_build(sq_sim *sim, const sq_net_spec *spec, sq_err *err);
+/* Processes neuron gid's next stream event (the one at next_stream[gid]). */
+void sq__stream_fire(sq_sim *sim, uint32_t gid);
+
+/* sim/engine.c */
+void sq__heap_update(sq__heap *h, uint32_t id, double key);
+void sq__emit(sq_sim *sim, double t, uint32_t gid);
+/* Neuron gid's parameters, derived constants and state. */
+static inline const double *sq__params(const sq_sim *sim, const sq__pop *p, uint32_t gid)
+{
+    (void)sim;
+    return p->per_neuron ? p->params + (size_t)(gid - p->first) * p->model->n_params : p->params;
+}
+static inline const double *sq__derived(const sq__pop *p, uint32_t gid)
+{
+    return p->per_neuron ? p->derived + (size_t)(gid - p->first) * p->model->n_derived : p->derived;
+}
+static inline double *sq__state(const sq__pop *p, uint32_t gid)
+{
+    return p->state + (size_t)(gid - p->first) * p->model->n_state;
+}
+/* Advances neuron gid to time t, recording any threshold crossings on the way. */
+void sq__advance_to(sq_sim *sim, uint32_t gid, double t);
+/* Recomputes neuron gid's next check after its state changed other than by advancing. */
+void sq__recheck(sq_sim *sim, uint32_t gid);
+
+#endif

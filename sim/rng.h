@@ -1,0 +1,54 @@
+/* sim/rng.h: counter-based random numbers (Philox4x32-10; Salmon, Moraes, Dror & Shaw 2011, SC'11
+ * "Parallel random numbers: as easy as 1, 2, 3"). A stream is keyed by (seed, stream id); its n-th
+ * draw is a pure function of (seed, stream id, n), so every neuron, synapse block and device has its
+ * own stream and results never depend on which thread draws first. Tested in tests/test_rng.c
+ * against the Random123 known-answer vectors. */
+#ifndef SQ_RNG_H
+#define SQ_RNG_H
+
+#include <stdint.h>
+
+/* Stream purposes: the top 8 bits of a stream id, so that streams of different jobs never meet. */
+enum {
+    SQ_STREAM_CONNECT = 1, /* connectivity of a projection */
+    SQ_STREAM_WEIGHT = 2,  /* weights and delays of a projection */
+    SQ_STREAM_INIT = 3,    /* initial states of a population */
+    SQ_STREAM_DEVICE = 4   /* a device's events for one target */
+};
+
+/* Stream id from (purpose, object index < 2^16, element index < 2^40). */
+static inline uint64_t sq_stream_id(unsigned purpose, uint64_t object, uint64_t element)
+{
+    return ((uint64_t)purpose << 56) | ((object & 0xffffu) << 40) | (element & 0xffffffffffull);
+}
+
+/* Public value: a position in one stream. 16 bytes of state plus a 4-word buffer. */
+typedef struct {
+    uint64_t seed;
+    uint64_t stream;
+    uint64_t counter; /* index of the next 4-word block */
+    uint32_t buf[4];
+    unsigned used;    /* words of buf already consumed (4 = empty) */
+} sq_rng;
+
+/* One Philox4x32-10 block: out = philox(key, ctr). Thread: any. */
+void sq_philox4x32(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
+
+/* Starts the stream (seed, stream) at draw 0. Thread: any (the sq_rng is the caller's). */
+void sq_rng_init(sq_rng *r, uint64_t seed, uint64_t stream);
+
+uint32_t sq_rng_u32(sq_rng *r);
+uint64_t sq_rng_u64(sq_rng *r);
+/* Uniform on (0, 1): never 0, never 1, 53 random bits. */
+double sq_rng_uniform(sq_rng *r);
+/* Uniform integer in [0, n), n >= 1, unbiased (Lemire's multiply-and-reject). */
+uint64_t sq_rng_below(sq_rng *r, uint64_t n);
+/* Standard normal (Box-Muller, both values used in turn is avoided to keep draws position-fixed). */
+double sq_rng_normal(sq_rng *r);
+/* Exponential with mean 1. */
+double sq_rng_exponential(sq_rng *r);
+/* Binomial(n, p) and Poisson(mean); exact samplers (inversion for small means, BTRD/PTRS above). */
+uint64_t sq_rng_binomial(sq_rng *r, uint64_t n, double p);
+uint64_t sq_rng_poisson(sq_rng *r, double mean);
+
+#endif

@@ -1,0 +1,319 @@
+/* sim/synapses.c: builds the outgoing-synapse store (CSR by source, grouped by delay; layout in
+ * internal.h) from the projections of a network description.
+ *
+ * Every synapse's weight and delay come from a counter-based stream keyed by (projection, target,
+ * rank of the synapse among that target's synapses of the projection), so they do not depend on
+ * generation order or on how the work is split. Synapses of one (source, delay) group keep the
+ * order in which they were generated, which is deterministic. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "connect.h"
+#include "dist.h"
+#include "internal.h"
+
+typedef struct {
+    uint32_t *src, *tgt;
+    float *w;
+    uint16_t *d;
+    uint64_t n, cap;
+} edge_list;
+
+typedef struct {
+    edge_list *edges;
+    const sq_proj_spec *proj;
+    uint32_t index;       /* projection index */
+    uint32_t src_first, tgt_first;
+    uint32_t *rank;       /* per target: synapses generated so far */
+    uint64_t seed;
+    double resolution;
+    int min_steps, max_steps;
+} gen_ctx;
+
+static int edges_reserve(edge_list *e, uint64_t cap)
+{
+    if (cap <= e->cap)
+        return 0;
+    uint32_t *src = realloc(e->src, cap * sizeof *src);
+    if (src) e->src = src;
+    uint32_t *tgt = realloc(e->tgt, cap * sizeof *tgt);
+    if (tgt) e->tgt = tgt;
+    float *w = realloc(e->w, cap * sizeof *w);
+    if (w) e->w = w;
+    uint16_t *d = realloc(e->d, cap * sizeof *d);
+    if (d) e->d = d;
+    if (!src || !tgt || !w || !d)
+        return SQ_ENOMEM;
+    e->cap = cap;
+    return 0;
+}
+
+static void edges_free(edge_list *e)
+{
+    free(e->src);
+    free(e->tgt);
+    free(e->w);
+    free(e->d);
+}
+
+static double draw(const sq_dist *d, uint64_t seed, uint64_t stream, uint32_t rank)
+{
+    if (d->kind == SQ_DIST_CONSTANT)
+        return d->value;
+    sq_rng r;
+    sq_rng_init(&r, seed, stream);
+    r.counter = (uint64_t)rank << 24; /* 2^24 blocks per synapse: room for any number of redraws */
+    return sq_dist_sample(d, &r);
+}
+
+static int on_synapse(void *ud, uint32_t src, uint32_t tgt)
+{
+    gen_ctx *c = ud;
+    edge_list *e = c->edges;
+    if (e->n == e->cap && edges_reserve(e, e->cap ? e->cap * 2 : 1024) < 0)
+        return SQ_ENOMEM;
+    uint32_t rank = c->rank[tgt]++;
+    double w = draw(&c->proj->weight, c->seed, sq_stream_id(SQ_STREAM_WEIGHT, 2 * c->index, tgt), rank);
+    double d = draw(&c->proj->delay, c->seed, sq_stream_id(SQ_STREAM_WEIGHT, 2 * c->index + 1, tgt), rank);
+    long steps = lround(d / c->resolution);
+    if (steps < 1)
+        steps = 1; /* the delay check guarantees d >= resolution; this only absorbs rounding */
+    if (steps < c->min_steps) c->min_steps = (int)steps;
+    if (steps > c->max_steps) c->max_steps = (int)steps;
+    e->src[e->n] = c->src_first + src;
+    e->tgt[e->n] = c->tgt_first + tgt;
+    e->w[e->n] = (float)w;
+    e->d[e->n] = (uint16_t)steps;
+    e->n++;
+    return 0;
+}
+
+static int find_pop(const sq_net_spec *spec, const char *name)
+{
+    for (size_t i = 0; name && i < spec->n_pops; i++)
+        if (strcmp(spec->pops[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int check_projection(const sq_sim *sim, const sq_net_spec *spec, size_t i, int *src, int *tgt, sq_err *err)
+{
+    const sq_proj_spec *p = &spec->projs[i];
+    const char *o = spec->origin;
+    char where[256];
+    int rc;
+    if ((*src = find_pop(spec, p->source)) < 0)
+        return sq_fail(err, SQ_ECONFIG, "%s: projections[%zu].source: expected the name of a population, got \"%s\"",
+                       o, i, p->source ? p->source : "");
+    if ((*tgt = find_pop(spec, p->target)) < 0)
+        return sq_fail(err, SQ_ECONFIG, "%s: projections[%zu].target: expected the name of a population, got \"%s\"",
+                       o, i, p->target ? p->target : "");
+    const sq__pop *tp = &sim->pops[*tgt];
+    if (!tp->model)
+        return sq_fail(err, SQ_ECONFIG, "%s: projections[%zu].target: expected a population of neurons, got the spike source \"%s\"",
+                       o, i, tp->name);
+    snprintf(where, sizeof where, "%s: projections[%zu].connector", o, i);
+    if ((rc = sq_connector_check(&p->connector, spec->pops[*src].n, tp->n, *src == *tgt, where, err)) < 0)
+        return rc;
+    snprintf(where, sizeof where, "%s: projections[%zu].weight", o, i);
+    if ((rc = sq_dist_check(&p->weight, where, tp->model->weight_unit, err)) < 0)
+        return rc;
+    snprintf(where, sizeof where, "%s: projections[%zu].delay", o, i);
+    if ((rc = sq_dist_check(&p->delay, where, "ms", err)) < 0)
+        return rc;
+    double lo = sq_dist_min(&p->delay), hi = sq_dist_max(&p->delay), h = spec->resolution;
+    if (!(lo >= h * (1.0 - 1e-9))) {
+        if (p->delay.kind == SQ_DIST_CONSTANT)
+            return sq_fail(err, SQ_ECONFIG, "%s: expected at least the resolution %g ms, got %g", where, h, lo);
+        return sq_fail(err, SQ_ECONFIG, "%s: expected values of at least the resolution %g ms, got a distribution reaching down to %g ms (set its low bound)",
+                       where, h, lo);
+    }
+    if (!(hi / h <= 65535.0))
+        return sq_fail(err, SQ_ECONFIG, "%s: expected at most %g ms (65535 resolution steps), got %g", where, 65535.0 * h, hi);
+    return 0;
+}
+
+static int delay_cmp(const void *a, const void *b)
+{
+    const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sorts each source's synapses by delay, stably, then cuts them into groups. */
+static int make_groups(sq__synapses *s, uint16_t *delay, uint32_t n_neurons)
+{
+    uint64_t max_seg = 0, n_groups = 0;
+    for (uint32_t i = 0; i < n_neurons; i++) {
+        uint64_t a = s->group_off[i], b = s->group_off[i + 1];
+        if (b - a > max_seg)
+            max_seg = b - a;
+    }
+    uint64_t *key = malloc((max_seg + 1) * sizeof *key);
+    uint32_t *tt = malloc((max_seg + 1) * sizeof *tt);
+    float *ww = malloc((max_seg + 1) * sizeof *ww);
+    uint64_t *gcount = calloc((size_t)n_neurons + 1, sizeof *gcount);
+    if (!key || !tt || !ww || !gcount) {
+        free(key); free(tt); free(ww); free(gcount);
+        return SQ_ENOMEM;
+    }
+    for (uint32_t i = 0; i < n_neurons; i++) {
+        uint64_t a = s->group_off[i], n = s->group_off[i + 1] - a;
+        int sorted = 1;
+        for (uint64_t k = 1; k < n && sorted; k++)
+            sorted = delay[a + k - 1] <= delay[a + k];
+        if (!sorted) {
+            /* key = delay << 40 | position: sorting it is a stable sort by delay. */
+            for (uint64_t k = 0; k < n; k++)
+                key[k] = (uint64_t)delay[a + k] << 40 | k;
+            qsort(key, n, sizeof *key, delay_cmp);
+            for (uint64_t k = 0; k < n; k++) {
+                uint64_t from = a + (key[k] & 0xffffffffffull);
+                tt[k] = s->target[from];
+                ww[k] = s->weight[from];
+            }
+            for (uint64_t k = 0; k < n; k++) {
+                delay[a + k] = (uint16_t)(key[k] >> 40);
+                s->target[a + k] = tt[k];
+                s->weight[a + k] = ww[k];
+            }
+        }
+        for (uint64_t k = 0; k < n; k++)
+            if (k == 0 || delay[a + k] != delay[a + k - 1])
+                gcount[i]++;
+        n_groups += gcount[i];
+    }
+    free(key); free(tt); free(ww);
+    s->n_groups = n_groups;
+    s->syn_off = malloc((n_groups + 1) * sizeof *s->syn_off);
+    s->group_delay = malloc((n_groups + 1) * sizeof *s->group_delay);
+    if (!s->syn_off || !s->group_delay) {
+        free(gcount);
+        return SQ_ENOMEM;
+    }
+    uint64_t g = 0;
+    for (uint32_t i = 0; i < n_neurons; i++) {
+        uint64_t a = s->group_off[i], b = s->group_off[i + 1];
+        gcount[i] = g; /* reused: first group of neuron i */
+        for (uint64_t k = a; k < b; k++)
+            if (k == a || delay[k] != delay[k - 1]) {
+                s->syn_off[g] = k;
+                s->group_delay[g] = delay[k];
+                g++;
+            }
+    }
+    s->syn_off[n_groups] = s->n_synapses;
+    gcount[n_neurons] = n_groups;
+    memcpy(s->group_off, gcount, ((size_t)n_neurons + 1) * sizeof *gcount);
+    free(gcount);
+    return 0;
+}
+
+/* Counting sort of the edge list by source into CSR arrays (stable), then groups by delay. */
+static int to_csr(sq_sim *sim, edge_list *e)
+{
+    sq__synapses *s = &sim->syn;
+    uint32_t n = sim->n_neurons;
+    s->n_synapses = e->n;
+    s->group_off = calloc((size_t)n + 1, sizeof *s->group_off);
+    s->target = malloc((e->n + 1) * sizeof *s->target);
+    s->weight = malloc((e->n + 1) * sizeof *s->weight);
+    uint16_t *delay = malloc((e->n + 1) * sizeof *delay);
+    uint64_t *fill = malloc(((size_t)n + 1) * sizeof *fill);
+    int rc = SQ_ENOMEM;
+    if (!s->group_off || !s->target || !s->weight || !delay || !fill)
+        goto done;
+    for (uint64_t k = 0; k < e->n; k++)
+        s->group_off[e->src[k] + 1]++;
+    for (uint32_t i = 0; i < n; i++)
+        s->group_off[i + 1] += s->group_off[i];
+    memcpy(fill, s->group_off, (size_t)n * sizeof *fill);
+    for (uint64_t k = 0; k < e->n; k++) {
+        uint64_t at = fill[e->src[k]]++;
+        s->target[at] = e->tgt[k];
+        s->weight[at] = e->w[k];
+        delay[at] = e->d[k];
+    }
+    edges_free(e);
+    memset(e, 0, sizeof *e);
+    rc = make_groups(s, delay, n);
+done:
+    free(delay);
+    free(fill);
+    return rc;
+}
+
+int sq__synapses_build(sq_sim *sim, const sq_net_spec *spec, sq_err *err)
+{
+    edge_list edges = {0};
+    int rc = 0, min_steps = INT32_MAX, max_steps = 0;
+    double expected = 0.0;
+    int *src = malloc((spec->n_projs + 1) * sizeof *src), *tgt = malloc((spec->n_projs + 1) * sizeof *tgt);
+    if (!src || !tgt) {
+        rc = sq_fail(err, SQ_ENOMEM, "out of memory");
+        goto done;
+    }
+    if (spec->n_projs > 32767) {
+        rc = sq_fail(err, SQ_ERANGE, "%s: projections: expected at most 32767 projections, got %zu", spec->origin, spec->n_projs);
+        goto done;
+    }
+    for (size_t i = 0; i < spec->n_projs; i++) {
+        if ((rc = check_projection(sim, spec, i, &src[i], &tgt[i], err)) < 0)
+            goto done;
+        expected += sq_connect_expected(&spec->projs[i].connector, spec->pops[src[i]].n, spec->pops[tgt[i]].n,
+                                        src[i] == tgt[i]);
+    }
+    if (expected > 4.0e9) {
+        rc = sq_fail(err, SQ_ERANGE, "%s: projections: expected at most 4e9 synapses in all, got %.3g", spec->origin, expected);
+        goto done;
+    }
+    if (edges_reserve(&edges, (uint64_t)(expected * 1.01) + 1024) < 0) {
+        rc = sq_fail(err, SQ_ENOMEM, "%s: projections: out of memory for %.3g synapses", spec->origin, expected);
+        goto done;
+    }
+    for (size_t i = 0; i < spec->n_projs; i++) {
+        const sq__pop *sp = &sim->pops[src[i]], *tp = &sim->pops[tgt[i]];
+        gen_ctx c = {&edges, &spec->projs[i], (uint32_t)i, sp->first, tp->first, calloc(tp->n, sizeof(uint32_t)),
+                     sim->seed, spec->resolution, INT32_MAX, 0};
+        if (!c.rank) {
+            rc = sq_fail(err, SQ_ENOMEM, "out of memory");
+            goto done;
+        }
+        rc = sq_connect(&spec->projs[i].connector, sp->n, tp->n, src[i] == tgt[i], sim->seed, (uint32_t)i, 0, tp->n,
+                        on_synapse, &c, err);
+        free(c.rank);
+        if (rc < 0) {
+            if (rc == SQ_ENOMEM)
+                sq_fail(err, rc, "%s: projections[%zu]: out of memory while connecting", spec->origin, i);
+            goto done;
+        }
+        if (c.min_steps < min_steps) min_steps = c.min_steps;
+        if (c.max_steps > max_steps) max_steps = c.max_steps;
+    }
+    if ((rc = to_csr(sim, &edges)) < 0) {
+        rc = sq_fail(err, SQ_ENOMEM, "%s: out of memory while storing %llu synapses", spec->origin,
+                     (unsigned long long)edges.n);
+        goto done;
+    }
+    if (max_steps == 0) /* no synapses: any window is exact; 1 ms keeps the loop cheap */
+        min_steps = max_steps = (int)fmax(1.0, round(1.0 / spec->resolution));
+    sim->min_delay = min_steps * spec->resolution;
+    sim->max_delay = max_steps * spec->resolution;
+    sim->window = sim->min_delay;
+done:
+    edges_free(&edges);
+    free(src);
+    free(tgt);
+    return rc;
+}
+
+void sq__synapses_free(sq__synapses *s)
+{
+    free(s->group_off);
+    free(s->syn_off);
+    free(s->group_delay);
+    free(s->target);
+    free(s->weight);
+    memset(s, 0, sizeof *s);
+}

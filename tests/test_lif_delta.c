@@ -1,0 +1,257 @@
+/* tests/test_lif_delta.c: neurons/lif_delta.c (NEST iaf_psc_delta semantics) against the closed
+ * forms of the LIF membrane: free relaxation V = E_L + (V0 - E_L) e^{-t/tau_m}; step response
+ * V = E_L + I tau_m/C_m (1 - e^{-t/tau_m}); ISI under suprathreshold DC
+ * t_ref + tau_m ln((V_reset - V_inf)/(V_th - V_inf)). Tolerances: 1e-12 relative on V, 1e-9 ms on
+ * spike times (the maths is exact; only rounding separates model and formula). */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "neurons/model.h"
+
+typedef struct {
+    const sq_neuron_model *m;
+    double p[16], d[16], s[8];
+} neuron;
+
+static void set(neuron *n, const char *name, double value)
+{
+    int i = sq_param_find(n->m->params, n->m->n_params, name);
+    ck_assert_int_ge(i, 0);
+    n->p[i] = value;
+}
+
+static double get(const neuron *n, const char *name)
+{
+    return n->p[sq_param_find(n->m->params, n->m->n_params, name)];
+}
+
+static void setup(neuron *n)
+{
+    n->m = sq_neuron_model_find("lif_delta");
+    ck_assert_ptr_nonnull(n->m);
+    sq_param_defaults(n->m->params, n->m->n_params, n->p);
+}
+
+/* prepare + init at t0 = 0, after the test changed parameters. */
+static void start(neuron *n)
+{
+    sq_err err = {0, ""};
+    ck_assert_int_eq(sq_param_check(n->m->params, n->m->n_params, n->p, "test", &err), 0);
+    ck_assert_int_eq(n->m->check(n->p, "test", &err), 0);
+    n->m->prepare(n->p, n->d);
+    n->m->init(n->p, n->d, n->s, 0.0);
+}
+
+static double v(const neuron *n)
+{
+    return n->s[n->m->v_index];
+}
+
+static int adv(neuron *n, double t, double *t_spike)
+{
+    return n->m->advance(n->p, n->d, n->s, t, t_spike);
+}
+
+START_TEST(descriptor_has_nest_defaults_and_state_layout)
+{
+    neuron n;
+    setup(&n);
+    ck_assert_str_eq(n.m->name, "lif_delta");
+    ck_assert_str_eq(n.m->weight_unit, "mV");
+    ck_assert_uint_eq(n.m->n_state, 4);
+    ck_assert_str_eq(n.m->state_names[0], "t");
+    ck_assert_str_eq(n.m->state_names[n.m->v_index], "V_m");
+    ck_assert_double_eq(get(&n, "tau_m"), 10.0);
+    ck_assert_double_eq(get(&n, "C_m"), 250.0);
+    ck_assert_double_eq(get(&n, "E_L"), -70.0);
+    ck_assert_double_eq(get(&n, "V_th"), -55.0);
+    ck_assert_double_eq(get(&n, "V_reset"), -70.0);
+    ck_assert_double_eq(get(&n, "t_ref"), 2.0);
+    ck_assert_double_eq(get(&n, "I_e"), 0.0);
+    start(&n);
+    ck_assert_double_eq(n.s[0], 0.0);
+    ck_assert_double_eq(v(&n), -70.0);
+}
+END_TEST
+
+START_TEST(relaxes_to_rest_as_the_closed_form)
+{
+    neuron n;
+    setup(&n);
+    start(&n);
+    n.s[n.m->v_index] = -58.0;
+    double t_spike, ts[] = {0.3, 1.7, 7.3, 25.0, 80.0};
+    for (size_t i = 0; i < SQ_COUNT(ts); i++) {
+        ck_assert_int_eq(adv(&n, ts[i], &t_spike), 0);
+        double exact = -70.0 + 12.0 * exp(-ts[i] / 10.0);
+        ck_assert_double_eq_tol(v(&n), exact, 1e-12 * fabs(exact));
+        ck_assert_double_eq(n.s[0], ts[i]);
+    }
+    ck_assert(n.m->next_check(n.p, n.d, n.s) == INFINITY);
+}
+END_TEST
+
+START_TEST(step_current_response_matches_closed_form_via_i_e_and_add_current)
+{
+    /* I = 300 pA: V_inf = -70 + 300 * 10/250 = -58 mV, below threshold. */
+    neuron a, b;
+    setup(&a);
+    set(&a, "I_e", 300.0);
+    start(&a);
+    setup(&b);
+    start(&b);
+    b.m->add_current(b.p, b.d, b.s, 300.0);
+    double t_spike;
+    for (double t = 0.25; t < 60.0; t += 2.75) {
+        ck_assert_int_eq(adv(&a, t, &t_spike), 0);
+        ck_assert_int_eq(adv(&b, t, &t_spike), 0);
+        double exact = -70.0 + 300.0 * 10.0 / 250.0 * (1.0 - exp(-t / 10.0));
+        ck_assert_double_eq_tol(v(&a), exact, 1e-12 * fabs(exact));
+        ck_assert_double_eq_tol(v(&b), exact, 1e-12 * fabs(exact));
+    }
+    /* Switching the current off relaxes V back from where it is. */
+    double t1 = b.s[0], v1 = v(&b);
+    b.m->add_current(b.p, b.d, b.s, -300.0);
+    ck_assert_int_eq(adv(&b, t1 + 5.0, &t_spike), 0);
+    double exact = -70.0 + (v1 + 70.0) * exp(-0.5);
+    ck_assert_double_eq_tol(v(&b), exact, 1e-12 * fabs(exact));
+}
+END_TEST
+
+START_TEST(isi_under_suprathreshold_current_matches_closed_form)
+{
+    /* I_e = 500 pA: V_inf = -50 mV > V_th. From V_reset = E_L the first crossing is at
+     * tau_m ln((V_reset - V_inf)/(V_th - V_inf)) = 10 ln 4, then every t_ref + 10 ln 4. */
+    neuron n;
+    setup(&n);
+    set(&n, "I_e", 500.0);
+    start(&n);
+    double t_free = 10.0 * log(20.0 / 5.0), isi = 2.0 + t_free, t_spike;
+    int k = 0;
+    double t_last = 0.0;
+    for (double t = 0.7; t < 200.0; t += 0.7) {
+        t_last = t;
+        while (adv(&n, t, &t_spike)) {
+            ck_assert_double_eq_tol(t_spike, t_free + k * isi, 1e-9);
+            ck_assert_double_eq(v(&n), -70.0);
+            k++;
+        }
+        ck_assert_double_eq(n.s[0], t);
+    }
+    ck_assert_int_eq(k, (int)floor((t_last - t_free) / isi) + 1);
+}
+END_TEST
+
+START_TEST(next_check_gives_the_exact_crossing_and_advance_fires_there)
+{
+    neuron n;
+    setup(&n);
+    set(&n, "I_e", 500.0);
+    start(&n);
+    double t_free = 10.0 * log(4.0), t_spike;
+    for (int k = 0; k < 5; k++) {
+        double tc = n.m->next_check(n.p, n.d, n.s);
+        ck_assert_double_eq_tol(tc, t_free + k * (2.0 + t_free), 1e-9);
+        /* Called while refractory, it already accounts for the refractory period. */
+        ck_assert_int_eq(adv(&n, tc, &t_spike), 1);
+        ck_assert_double_eq(t_spike, tc);
+        ck_assert_double_eq_tol(n.m->next_check(n.p, n.d, n.s), tc + 2.0 + t_free, 1e-9);
+    }
+}
+END_TEST
+
+START_TEST(input_crossing_threshold_fires_at_that_instant_and_resets)
+{
+    neuron n;
+    setup(&n);
+    set(&n, "V_reset", -65.0);
+    start(&n);
+    double t_spike;
+    ck_assert_int_eq(adv(&n, 3.0, &t_spike), 0);
+    ck_assert_int_eq(n.m->input(n.p, n.d, n.s, 10.0), 0);
+    ck_assert_double_eq(v(&n), -60.0);
+    ck_assert_int_eq(n.m->input(n.p, n.d, n.s, 4.999), 0);
+    ck_assert_double_eq_tol(v(&n), -55.001, 1e-12);
+    ck_assert_int_eq(n.m->input(n.p, n.d, n.s, 0.001), 1);
+    ck_assert_double_eq(v(&n), -65.0);
+    ck_assert_double_eq(n.s[0], 3.0);
+}
+END_TEST
+
+START_TEST(input_during_refractoriness_is_discarded_and_v_held_at_reset)
+{
+    neuron n;
+    setup(&n);
+    set(&n, "V_reset", -65.0);
+    start(&n);
+    double t_spike;
+    ck_assert_int_eq(adv(&n, 1.0, &t_spike), 0);
+    ck_assert_int_eq(n.m->input(n.p, n.d, n.s, 20.0), 1); /* spike at 1.0, refractory until 3.0 */
+    ck_assert_int_eq(adv(&n, 2.0, &t_spike), 0);
+    ck_assert_double_eq(v(&n), -65.0);
+    ck_assert_int_eq(n.m->input(n.p, n.d, n.s, 30.0), 0);
+    ck_assert_double_eq(v(&n), -65.0);
+    ck_assert_int_eq(adv(&n, 3.0, &t_spike), 0);
+    ck_assert_double_eq(v(&n), -65.0);
+    /* At exactly t_spike + t_ref the neuron takes input again (refractory period [1, 3)). */
+    ck_assert_int_eq(n.m->input(n.p, n.d, n.s, 1.0), 0);
+    ck_assert_double_eq(v(&n), -64.0);
+}
+END_TEST
+
+START_TEST(refractory_end_releases_v_from_reset)
+{
+    /* V_reset = -65 and E_L = -70: held at -65 until t = 3, then -70 + 5 e^{-(t-3)/10}. */
+    neuron n;
+    setup(&n);
+    set(&n, "V_reset", -65.0);
+    start(&n);
+    double t_spike;
+    ck_assert_int_eq(adv(&n, 1.0, &t_spike), 0);
+    ck_assert_int_eq(n.m->input(n.p, n.d, n.s, 20.0), 1);
+    ck_assert_int_eq(adv(&n, 2.5, &t_spike), 0);
+    ck_assert_double_eq(v(&n), -65.0);
+    ck_assert_int_eq(adv(&n, 10.0, &t_spike), 0);
+    double exact = -70.0 + 5.0 * exp(-0.7);
+    ck_assert_double_eq_tol(v(&n), exact, 1e-12 * fabs(exact));
+}
+END_TEST
+
+START_TEST(check_rejects_v_reset_not_below_v_th)
+{
+    neuron n;
+    setup(&n);
+    set(&n, "V_reset", -55.0);
+    sq_err err = {0, ""};
+    ck_assert_int_eq(n.m->check(n.p, "net.json: populations[1].params", &err), SQ_ECONFIG);
+    ck_assert_int_eq(err.code, SQ_ECONFIG);
+    ck_assert_str_eq(err.msg,
+                     "net.json: populations[1].params.V_reset: expected less than V_th = -55 mV, got -55 mV");
+    set(&n, "V_reset", -54.5);
+    ck_assert_int_eq(n.m->check(n.p, "p", &err), SQ_ECONFIG);
+    ck_assert_str_eq(err.msg, "p.V_reset: expected less than V_th = -55 mV, got -54.5 mV");
+    ck_assert_int_eq(n.m->check(n.p, "p", NULL), SQ_ECONFIG);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("lif_delta");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, descriptor_has_nest_defaults_and_state_layout);
+    tcase_add_test(tc, relaxes_to_rest_as_the_closed_form);
+    tcase_add_test(tc, step_current_response_matches_closed_form_via_i_e_and_add_current);
+    tcase_add_test(tc, isi_under_suprathreshold_current_matches_closed_form);
+    tcase_add_test(tc, next_check_gives_the_exact_crossing_and_advance_fires_there);
+    tcase_add_test(tc, input_crossing_threshold_fires_at_that_instant_and_resets);
+    tcase_add_test(tc, input_during_refractoriness_is_discarded_and_v_held_at_reset);
+    tcase_add_test(tc, refractory_end_releases_v_from_reset);
+    tcase_add_test(tc, check_rejects_v_reset_not_below_v_th);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
