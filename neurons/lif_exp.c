@@ -16,8 +16,12 @@
  * by a sign change and solved by safeguarded Newton/bisection. Between 0, those zeros and the
  * interval end, V is monotone, so the first piece whose right end reaches V_th brackets the first
  * crossing, solved by safeguarded Newton/bisection to 1e-12 ms. A crossing that goes above V_th and
- * back below inside one interval is therefore found. A cheap upper bound of V over the whole future
- * (max(u0,0) + sum I_x+ Pmax_x/C_m, and max(u0, R sum I_x+)) skips all this in the common case.
+ * back below inside one interval is therefore found. When tau_syn_ex == tau_syn_in (the default),
+ * J is one exponential, V' has at most one zero and it is in closed form (extremum_time()), so
+ * the maximum is known without root finding and next_check() can prove "never" exactly. A cheap
+ * upper bound of V over the whole future (no exp; see upper_bound()) skips all this in the common
+ * case. next_check() gives the exact crossing (nudged by ulps so that advance() to it fires), the
+ * search horizon 10 max(tau) when it finds none there, or INFINITY when none can happen.
  * Tested in tests/test_lif_exp.c against closed forms and a dense-sampling reference, 1e-9. */
 #include <float.h>
 #include <math.h>
@@ -68,6 +72,17 @@ static int check(const double *p, const char *where, sq_err *err)
         return sq_fail(err, SQ_ECONFIG, "%s.V_reset: expected less than V_th = %g mV, got %g mV", where,
                        p[P_V_TH], p[P_V_RESET]);
     return 0;
+}
+
+/* Plain max/min: libm's fmax/fmin are calls (NaN rules) on the hot path; inputs here are finite. */
+static inline double max2(double x, double y)
+{
+    return x > y ? x : y;
+}
+
+static inline double min2(double x, double y)
+{
+    return x < y ? x : y;
 }
 
 /* log1p(y)/y, continuous at y = 0: the stable core of ln(x/y)/(x - y) forms. */
@@ -164,20 +179,20 @@ static void eval(const traj *tr, double tau, double *q)
  * so J(t) <= c e^{-b_ex t} with c = I_ex + I_in (the net current; exact when the taus are equal);
  * otherwise J(t) <= I_ex+ e^{-b_ex t} + I_in+ e^{-b_in t}. By superposition
  * u <= max(u0,0) + sum c_x+ Pmax_x/C_m, and from u' <= -a u + sum c_x+/C_m, u <= max(u0, R sum c_x+). */
-static double upper_bound(const traj *tr)
+static inline double upper_bound(const traj *tr)
 {
     const double *d = tr->d;
     double pe, pi;
     if (d[D_IN_SLOW] != 0.0 && tr->i_in <= 0.0) {
-        pe = fmax(tr->i_ex + tr->i_in, 0.0);
+        pe = max2(tr->i_ex + tr->i_in, 0.0);
         pi = 0.0;
     } else {
-        pe = fmax(tr->i_ex, 0.0);
-        pi = fmax(tr->i_in, 0.0);
+        pe = max2(tr->i_ex, 0.0);
+        pi = max2(tr->i_in, 0.0);
     }
-    double b1 = fmax(tr->u0, 0.0) + pe * d[D_PK_EX] + pi * d[D_PK_IN];
-    double b2 = fmax(tr->u0, d[D_R] * (pe + pi));
-    return fmin(b1, b2);
+    double b1 = max2(tr->u0, 0.0) + pe * d[D_PK_EX] + pi * d[D_PK_IN];
+    double b2 = max2(tr->u0, d[D_R] * (pe + pi));
+    return min2(b1, b2);
 }
 
 /* Root of f = sign (q[k] - target) in [l, r] with f(l) < 0 <= f(r), by Newton steps kept inside the
@@ -186,9 +201,16 @@ static double upper_bound(const traj *tr)
 static double solve(const traj *tr, int k, double sign, double target, double l, double r)
 {
     double tol = fmax(SOLVE_TOL, 8.0 * DBL_EPSILON * r);
-    double x = 0.5 * (l + r);
-    for (int it = 0; it < 200 && r - l > tol; it++) {
-        double q[5];
+    double x = 0.5 * (l + r), q[5];
+    if (l == 0.0) {
+        /* A first Newton step from 0 is free (no exp at 0), and from there the rise of a PSP, being
+         * concave, is approached from below. */
+        eval(tr, 0.0, q);
+        double xn = -sign * (q[k] - target) / (sign * q[k + 1]);
+        if (xn > l && xn < r)
+            x = xn;
+    }
+    for (int it = 0; it < 200 && r - l > tol; it++, tol = max2(SOLVE_TOL, 8.0 * DBL_EPSILON * r)) {
         eval(tr, x, q);
         double f = sign * (q[k] - target);
         if (f >= 0.0)
@@ -199,7 +221,7 @@ static double solve(const traj *tr, int k, double sign, double target, double l,
         if (!(xn > l && xn < r))
             xn = 0.5 * (l + r);
         /* Newton converging from one side would never move the other end: step a little past. */
-        x = fmin(fmax(xn, l + 0.25 * tol), r - 0.25 * tol);
+        x = min2(max2(xn, l + 0.25 * tol), r - 0.25 * tol);
     }
     return r;
 }
@@ -301,7 +323,7 @@ static int advance(const double *p, const double *d, double *s, double t, double
     double t0 = s[S_T];
     if (t0 < s[S_REF_END]) {
         /* V stays at V_reset (set at the spike) while the currents decay. */
-        double te = fmin(t, s[S_REF_END]);
+        double te = min2(t, s[S_REF_END]);
         if (te > t0)
             decay_currents(d, s, te - t0);
         s[S_T] = te;
@@ -325,7 +347,7 @@ static int advance(const double *p, const double *d, double *s, double t, double
         tc = T; /* only a rounding-level disagreement between the search and u(T) gets here */
     if (tc <= T) {
         eval(&tr, tc, q);
-        s[S_T] = fmin(t0 + tc, t);
+        s[S_T] = min2(t0 + tc, t);
         s[S_V] = p[P_V_RESET];
         s[S_I_EX] = q[3];
         s[S_I_IN] = q[4];

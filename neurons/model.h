@@ -62,6 +62,13 @@ typedef struct sq_neuron_model {
      * that time when it comes due, so a bound that is too early only costs time, never accuracy;
      * a bound that is too late would miss a spike. */
     double (*next_check)(const double *p, const double *d, const double *s);
+
+    /* Optional fast path (NULL: the engine calls advance/input per input instead). Applies the
+     * inputs (t[k], w[k]), k < n, sorted by time, all in [s[0], t_end), then advances to t_end,
+     * calling emit(ctx, t_spike) for every spike in time order. Must give the same result as
+     * advance(t[k]) + input(w[k]) for each k and a final advance(t_end). */
+    void (*integrate)(const double *p, const double *d, double *s, const double *t, const float *w,
+                      size_t n, double t_end, void (*emit)(void *ctx, double t_spike), void *ctx);
 } sq_neuron_model;
 
 /* The model called `name`, or NULL. Thread: any. */

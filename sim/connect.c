@@ -343,6 +343,8 @@ int sq_connect(const sq_connector *c, uint32_t n_pre, uint32_t n_post, int same_
     int rc;
     if ((rc = sq_connector_check(c, n_pre, n_post, same_population, "sq_connect: connector", err)) < 0)
         return rc;
+    if (!fn)
+        return sq_fail(err, SQ_EINVAL, "sq_connect: fn: expected a synapse callback, got NULL");
     if (!(tgt_lo <= tgt_hi && tgt_hi <= n_post))
         return sq_fail(err, SQ_EINVAL, "sq_connect: [tgt_lo, tgt_hi): expected a range within [0, %" PRIu32 "), got [%" PRIu32 ", %" PRIu32 ")",
                        n_post, tgt_lo, tgt_hi);

@@ -1,16 +1,16 @@
 /* sim/devices.c: devices and membrane-potential recordings as per-neuron event streams.
  *
- * A device acts on each target through its own stream of timed events: a Poisson generator is an
- * independent Poisson train per target (NEST poisson_generator), drawn from the counter-based
- * stream (seed, device, target), so it does not depend on thread count or on other targets; a DC
- * generator is two events (switch on, switch off); a V_m recording is one event per sample time.
- * The engine applies a neuron's stream events in time order, before any synaptic input at the
- * same or a later time, so a sample sees V_m just before an input arriving at that instant. */
+ * A Poisson generator gives every target an independent train (NEST poisson_generator), drawn
+ * window by window from counter-based streams (poisson.h). A DC generator (two events: switch on,
+ * switch off) and a V_m recording (one event per sample time) act on each target through a stream
+ * of timed events, applied in time order before any input at the same or a later time, so a
+ * sample sees V_m just before an input arriving at that instant. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+#include "poisson.h"
 
 static int find_neuron_pop(const sq_sim *sim, const char *name)
 {
@@ -83,31 +83,25 @@ static int check_recording(const sq_sim *sim, const sq_net_spec *spec, size_t r,
     return 0;
 }
 
-/* Calls fn for every (neuron, stream) pair in a fixed order: devices in spec order, then
- * recordings; count is 1 on the counting pass. */
-typedef void (*stream_fn)(sq_sim *sim, uint32_t gid, const sq__stream *proto, size_t device);
+/* Calls fn for every (neuron, device or recording) pair in a fixed order: devices in spec order,
+ * then recordings. proto is the stream the pair starts with (for Poisson links, only .kind of -1
+ * and .value = weight matter). */
+typedef void (*pair_fn)(sq_sim *sim, uint32_t gid, const sq__stream *proto, size_t device, int poisson);
 
-static void for_each_stream(sq_sim *sim, const sq_net_spec *spec, stream_fn fn)
+static void for_each_pair(sq_sim *sim, const sq_net_spec *spec, pair_fn fn)
 {
     for (size_t i = 0; i < spec->n_devices; i++) {
         const sq_device_spec *d = &spec->devices[i];
         sq__stream proto = {0};
+        int poisson = d->kind == SQ_DEVICE_POISSON;
+        proto.kind = SQ__STREAM_DC;
+        proto.value = poisson ? d->weight : d->amplitude;
+        proto.next_t = d->start;
         proto.stop = d->stop;
-        if (d->kind == SQ_DEVICE_POISSON) {
-            proto.kind = SQ__STREAM_POISSON;
-            proto.value = d->weight;
-            proto.rate = d->rate * 1e-3; /* Hz -> per ms */
-            proto.next_t = d->start + d->delay;
-            proto.stop = d->stop + d->delay;
-        } else {
-            proto.kind = SQ__STREAM_DC;
-            proto.value = d->amplitude;
-            proto.next_t = d->start;
-        }
         for (size_t k = 0; k < d->n_targets; k++) {
             const sq__pop *p = &sim->pops[find_neuron_pop(sim, d->targets[k])];
             for (uint32_t j = 0; j < p->n; j++)
-                fn(sim, p->first + j, &proto, i);
+                fn(sim, p->first + j, &proto, i, poisson);
         }
     }
     for (size_t r = 0; r < spec->n_vm; r++) {
@@ -116,32 +110,28 @@ static void for_each_stream(sq_sim *sim, const sq_net_spec *spec, stream_fn fn)
             sq__stream proto = {0};
             proto.kind = SQ__STREAM_SAMPLE;
             proto.next_t = 0.0;
-            proto.rate = rec->interval;
+            proto.value = rec->interval;
             proto.rec = (uint32_t)r;
             proto.slot = (uint32_t)k;
-            fn(sim, rec->gids[k], &proto, 0);
+            fn(sim, rec->gids[k], &proto, 0, 0);
         }
     }
 }
 
-static void count_stream(sq_sim *sim, uint32_t gid, const sq__stream *proto, size_t device)
+static void count_pair(sq_sim *sim, uint32_t gid, const sq__stream *proto, size_t device, int poisson)
 {
     (void)proto;
     (void)device;
-    sim->stream_off[gid + 1]++;
+    (poisson ? sim->poisson_off : sim->stream_off)[gid + 1]++;
 }
 
-static void place_stream(sq_sim *sim, uint32_t gid, const sq__stream *proto, size_t device)
+/* stream_off[gid] and poisson_off[gid] serve as fill cursors here and are restored afterwards. */
+static void place_pair(sq_sim *sim, uint32_t gid, const sq__stream *proto, size_t device, int poisson)
 {
-    /* stream_off[gid] is used as a fill cursor here and restored afterwards. */
-    sq__stream *s = &sim->streams[sim->stream_off[gid]++];
-    *s = *proto;
-    if (s->kind == SQ__STREAM_POISSON) {
-        sq_rng_init(&s->rng, sim->seed, sq_stream_id(SQ_STREAM_DEVICE, device, gid));
-        s->next_t = s->rate > 0.0 ? s->next_t + sq_rng_exponential(&s->rng) / s->rate : INFINITY;
-        if (!(s->next_t < s->stop))
-            s->next_t = INFINITY;
-    }
+    if (poisson)
+        sim->poisson_links[sim->poisson_off[gid]++] = (sq__poisson_link){(uint32_t)device, (float)proto->value};
+    else
+        sim->streams[sim->stream_off[gid]++] = *proto;
 }
 
 static int build_recordings(sq_sim *sim, const sq_net_spec *spec)
@@ -168,6 +158,21 @@ static int build_recordings(sq_sim *sim, const sq_net_spec *spec)
     return 0;
 }
 
+/* Turns per-neuron counts into offsets: off[i] = start of neuron i, off[n] = total. */
+static void prefix(uint64_t *off, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        off[i + 1] += off[i];
+}
+
+/* Undoes the fill cursors: after placing, off[i] holds the end of neuron i = start of i+1. */
+static void unshift(uint64_t *off, uint32_t n)
+{
+    for (uint32_t i = n; i > 0; i--)
+        off[i] = off[i - 1];
+    off[0] = 0;
+}
+
 int sq__devices_build(sq_sim *sim, const sq_net_spec *spec, sq_err *err)
 {
     int rc;
@@ -179,33 +184,64 @@ int sq__devices_build(sq_sim *sim, const sq_net_spec *spec, sq_err *err)
             return rc;
     uint32_t n = sim->n_neurons;
     sim->stream_off = calloc((size_t)n + 1, sizeof *sim->stream_off);
+    sim->poisson_off = calloc((size_t)n + 1, sizeof *sim->poisson_off);
     sim->next_stream = malloc(((size_t)n + 1) * sizeof *sim->next_stream);
-    if (!sim->stream_off || !sim->next_stream || build_recordings(sim, spec) < 0)
+    sim->poisson_devs = calloc(spec->n_devices + 1, sizeof *sim->poisson_devs);
+    if (!sim->stream_off || !sim->poisson_off || !sim->next_stream || !sim->poisson_devs || build_recordings(sim, spec) < 0)
         return sq_fail(err, SQ_ENOMEM, "out of memory for devices");
-    for_each_stream(sim, spec, count_stream);
-    uint32_t with = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        with += sim->stream_off[i + 1] > 0;
-        sim->stream_off[i + 1] += sim->stream_off[i];
+    for (size_t i = 0; i < spec->n_devices; i++) {
+        const sq_device_spec *d = &spec->devices[i];
+        if (d->kind == SQ_DEVICE_POISSON)
+            sq__poisson_dev_init(&sim->poisson_devs[i], d->rate, d->start + d->delay, d->stop + d->delay, sim->resolution);
     }
+    for_each_pair(sim, spec, count_pair);
+    prefix(sim->stream_off, n);
+    prefix(sim->poisson_off, n);
     sim->streams = malloc((sim->stream_off[n] + 1) * sizeof *sim->streams);
-    sim->stream_neurons = malloc(((size_t)with + 1) * sizeof *sim->stream_neurons);
-    if (!sim->streams || !sim->stream_neurons)
+    sim->poisson_links = malloc((sim->poisson_off[n] + 1) * sizeof *sim->poisson_links);
+    sim->active = malloc(((size_t)n + 1) * sizeof *sim->active);
+    if (!sim->streams || !sim->poisson_links || !sim->active)
         return sq_fail(err, SQ_ENOMEM, "out of memory for devices");
-    for_each_stream(sim, spec, place_stream);
-    for (uint32_t i = n; i > 0; i--) /* undo the fill cursors: stream_off[i] = end of i-1 */
-        sim->stream_off[i] = sim->stream_off[i - 1];
-    sim->stream_off[0] = 0;
-    sim->n_stream_neurons = 0;
+    for_each_pair(sim, spec, place_pair);
+    unshift(sim->stream_off, n);
+    unshift(sim->poisson_off, n);
+    sim->n_active = 0;
     for (uint32_t i = 0; i < n; i++) {
         double t = INFINITY;
         for (uint64_t k = sim->stream_off[i]; k < sim->stream_off[i + 1]; k++)
             t = fmin(t, sim->streams[k].next_t);
         sim->next_stream[i] = t;
-        if (sim->stream_off[i + 1] > sim->stream_off[i])
-            sim->stream_neurons[sim->n_stream_neurons++] = i;
+        if (sim->stream_off[i + 1] > sim->stream_off[i] || sim->poisson_off[i + 1] > sim->poisson_off[i])
+            sim->active[sim->n_active++] = i;
     }
     return 0;
+}
+
+size_t sq__poisson_window(sq_sim *sim, uint32_t gid, double t0, double t1)
+{
+    size_t n = 0;
+    for (uint64_t k = sim->poisson_off[gid]; k < sim->poisson_off[gid + 1] && n != (size_t)-1; k++) {
+        const sq__poisson_link *l = &sim->poisson_links[k];
+        size_t before = n;
+        n = sq__poisson_events(&sim->poisson_devs[l->device], sim->seed, l->device, gid, t0, t1, l->weight, &sim->pt,
+                               &sim->pw, n, &sim->p_cap);
+        if (before > 0 && n != (size_t)-1) {
+            /* Several generators: merge this train into the earlier ones, stably (earlier device first). */
+            for (size_t i = before; i < n; i++) {
+                double t = sim->pt[i];
+                float w = sim->pw[i];
+                size_t j = i;
+                while (j > 0 && sim->pt[j - 1] > t) {
+                    sim->pt[j] = sim->pt[j - 1];
+                    sim->pw[j] = sim->pw[j - 1];
+                    j--;
+                }
+                sim->pt[j] = t;
+                sim->pw[j] = w;
+            }
+        }
+    }
+    return n;
 }
 
 void sq__stream_fire(sq_sim *sim, uint32_t gid)
@@ -220,28 +256,16 @@ void sq__stream_fire(sq_sim *sim, uint32_t gid)
     double t = s->next_t;
     sq__advance_to(sim, gid, t);
     double *st = sq__state(p, gid);
-    const double *pp = sq__params(sim, p, gid), *dd = sq__derived(p, gid);
-    switch (s->kind) {
-    case SQ__STREAM_POISSON:
-        if (m->input(pp, dd, st, s->value))
-            sq__emit(sim, t, gid);
-        sq__recheck(sim, gid);
-        s->next_t = t + sq_rng_exponential(&s->rng) / s->rate;
-        if (!(s->next_t < s->stop))
-            s->next_t = INFINITY;
-        break;
-    case SQ__STREAM_DC:
-        m->add_current(pp, dd, st, s->dc_on ? -s->value : s->value);
+    if (s->kind == SQ__STREAM_DC) {
+        m->add_current(sq__params(sim, p, gid), sq__derived(p, gid), st, s->dc_on ? -s->value : s->value);
         sq__recheck(sim, gid);
         s->dc_on = !s->dc_on;
         s->next_t = s->dc_on && isfinite(s->stop) ? s->stop : INFINITY;
-        break;
-    default: { /* SQ__STREAM_SAMPLE; s->rate holds the interval */
+    } else { /* SQ__STREAM_SAMPLE */
         sq__recording *rec = &sim->recs[s->rec];
-        int64_t j = llround(t / s->rate);
+        int64_t j = llround(t / s->value);
         rec->rows[(size_t)(j - rec->j_first) * rec->n + s->slot] = st[m->v_index];
-        s->next_t = (double)(j + 1) * s->rate;
-    }
+        s->next_t = (double)(j + 1) * s->value;
     }
     double next = INFINITY;
     for (sq__stream *x = first; x < last; x++)

@@ -1,18 +1,20 @@
 /* sim/engine.c: the run loop: conservative discrete-event simulation in windows of the minimum
  * delay.
  *
- * A spike emitted in window k reaches its targets no earlier than window k+1, so within a window
- * every neuron's inputs are already known. For each window the engine
- *   1. delivers the queued (spike, delay group) entries in (arrival time, source, group) order: each
- *      target is advanced exactly to the arrival time (after its device events up to that time),
- *      takes the input, and its next possible threshold crossing is recomputed;
- *   2. plays the device streams (Poisson inputs, DC switches, V_m samples) due in the window;
- *   3. advances to the window's end the neurons whose predicted crossing (sq_neuron_model
- *      next_check, kept in a min-heap) falls inside it, which finds spikes no input announced;
- *   4. sorts the window's spikes by (time, neuron id), hands them to the observer, and queues one
- *      entry per spike and delay group.
- * Neurons are only touched by events: no per-step update. The order in 1 and 4 fixes every tie,
- * so a seed fixes every spike. */
+ * A spike emitted in window k reaches its targets no earlier than window k+1, so when window k
+ * starts every neuron's synaptic inputs for it are known. The engine therefore works neuron by
+ * neuron inside a window, which keeps each neuron's state in registers while it runs through its
+ * inputs, and is the unit of ownership for threads:
+ *   1. the queued (spike, delay group) entries of the window, sorted by (arrival time, source,
+ *      group), are scattered into per-neuron input lists in two passes over their synapses (count,
+ *      then place), so each list is in (time, source) order without sorting it;
+ *   2. every neuron with inputs, Poisson drive, device streams or a predicted threshold crossing
+ *      inside the window (sq_neuron_model.next_check, kept in a min-heap) is advanced exactly
+ *      through its inputs, merged with its Poisson events of the window, to the window's end;
+ *   3. the window's spikes are sorted by (time, neuron id), handed to the observer, and queued as
+ *      one entry per spike and delay group.
+ * Neurons are only touched by events: no per-step update of all neurons. The orders in 1 and 3
+ * fix every tie, so a seed fixes every spike. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,35 +136,189 @@ void sq__advance_to(sq_sim *sim, uint32_t gid, double t)
         sq__recheck(sim, gid);
 }
 
-/* Input of weight w to neuron gid at time t: device events up to t first, then the input. */
-static inline void deliver(sq_sim *sim, uint32_t gid, double t, double w)
-{
-    while (sim->next_stream[gid] <= t)
-        sq__stream_fire(sim, gid);
-    const sq__pop *p = &sim->pops[sim->pop_of[gid]];
-    const double *pp = sq__params(sim, p, gid), *dd = sq__derived(p, gid);
-    double *s = sq__state(p, gid), t_spike;
-    while (p->model->advance(pp, dd, s, t, &t_spike))
-        sq__emit(sim, t_spike, gid);
-    if (p->model->input(pp, dd, s, w))
-        sq__emit(sim, t, gid);
-    sq__recheck(sim, gid);
-}
-
 /* ---- one window ---------------------------------------------------------------------------- */
 
-static void deliver_entries(sq_sim *sim, double t_end)
+static int grow_inputs(sq_sim *sim, size_t need)
 {
-    size_t n, k;
+    if (need <= sim->in_cap)
+        return 0;
+    size_t cap = sim->in_cap ? sim->in_cap : 4096;
+    while (cap < need)
+        cap *= 2;
+    sq__input *in = realloc(sim->in, cap * sizeof *in);
+    if (!in)
+        return SQ_ENOMEM;
+    sim->in = in;
+    sim->in_cap = cap;
+    return 0;
+}
+
+static void list_neuron(sq_sim *sim, uint32_t gid, uint32_t *n)
+{
+    if (!sim->in_listed[gid]) {
+        sim->in_listed[gid] = 1;
+        sim->touched[(*n)++] = gid;
+    }
+}
+
+/* Step 1: the window's synaptic inputs into per-neuron lists. Returns the number of neurons listed. */
+static uint32_t scatter_inputs(sq_sim *sim, double t_end)
+{
+    size_t n, k_end = 0;
     sq__entry *e = sq__queue_take(&sim->queue, &n);
     const sq__synapses *syn = &sim->syn;
-    for (k = 0; k < n && e[k].t < t_end; k++) {
+    uint64_t total = 0;
+    uint32_t n_listed = 0;
+    while (k_end < n && e[k_end].t < t_end)
+        k_end++;
+    for (size_t k = 0; k < k_end; k++) {
+        uint64_t a = syn->syn_off[e[k].group], b = syn->syn_off[e[k].group + 1];
+        for (uint64_t j = a; j < b; j++) {
+            uint32_t g = syn->target[j];
+            if (sim->in_count[g]++ == 0)
+                list_neuron(sim, g, &n_listed);
+        }
+        total += b - a;
+    }
+    if (grow_inputs(sim, total) < 0) {
+        sim->oom = 1;
+        total = 0;
+        k_end = 0;
+        for (uint32_t i = 0; i < n_listed; i++)
+            sim->in_count[sim->touched[i]] = 0;
+    }
+    uint64_t pos = 0;
+    for (uint32_t i = 0; i < n_listed; i++) {
+        uint32_t g = sim->touched[i];
+        sim->in_end[g] = pos; /* a fill cursor now; the end of g's inputs after placing */
+        pos += sim->in_count[g];
+    }
+    for (size_t k = 0; k < k_end; k++) {
         uint64_t a = syn->syn_off[e[k].group], b = syn->syn_off[e[k].group + 1];
         for (uint64_t j = a; j < b; j++)
-            deliver(sim, syn->target[j], e[k].t, syn->weight[j]);
-        sim->n_events += b - a;
+            sim->in[sim->in_end[syn->target[j]]++] = (sq__input){(uint32_t)k, syn->weight[j]};
     }
-    sq__queue_consume(&sim->queue, k);
+    sim->window_entries = e;
+    sim->window_n_entries = k_end;
+    sim->n_events += total;
+    return n_listed;
+}
+
+typedef struct {
+    sq_sim *sim;
+    uint32_t gid;
+} emit_ctx;
+
+static void emit_cb(void *ctx, double t)
+{
+    emit_ctx *c = ctx;
+    sq__emit(c->sim, t, c->gid);
+}
+
+static int grow_pair(double **t, float **w, size_t *cap, size_t n)
+{
+    if (n <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 256;
+    while (c < n)
+        c *= 2;
+    double *nt = realloc(*t, c * sizeof *nt);
+    if (nt)
+        *t = nt;
+    float *nw = realloc(*w, c * sizeof *nw);
+    if (nw)
+        *w = nw;
+    if (!nt || !nw)
+        return -1;
+    *cap = c;
+    return 0;
+}
+
+/* The neuron's synaptic inputs (times from their queue entries) merged with its Poisson events
+ * (sim->pt/pw, np of them) into sim->mt/mw, synaptic first on equal times. Returns the length or
+ * (size_t)-1 when out of memory. The merge is written without branches on the data (which list
+ * comes next is a coin toss no predictor learns) and both lists end in an INFINITY sentinel. */
+static size_t merge_inputs(sq_sim *sim, const sq__input *in, size_t na, size_t np)
+{
+    size_t n = na + np;
+    if (grow_pair(&sim->at, &sim->aw, &sim->a_cap, na + 1) < 0 || grow_pair(&sim->mt, &sim->mw, &sim->m_cap, n + 1) < 0 ||
+        grow_pair(&sim->pt, &sim->pw, &sim->p_cap, np + 1) < 0)
+        return (size_t)-1;
+    const sq__entry *e = sim->window_entries;
+    double *at = sim->at, *pt = sim->pt, *mt = sim->mt;
+    float *aw = sim->aw, *pw = sim->pw, *mw = sim->mw;
+    for (size_t i = 0; i < na; i++) {
+        at[i] = e[in[i].entry].t;
+        aw[i] = in[i].w;
+    }
+    at[na] = pt[np] = INFINITY;
+    aw[na] = pw[np] = 0.0f;
+    size_t i = 0, j = 0;
+    for (size_t k = 0; k < n; k++) {
+        double a = at[i], b = pt[j];
+        size_t take_b = b < a;
+        mt[k] = take_b ? b : a;
+        mw[k] = take_b ? pw[j] : aw[i];
+        j += take_b;
+        i += 1 - take_b;
+    }
+    return n;
+}
+
+/* Step 2 for one neuron: through its inputs and Poisson events to t_end, exactly. */
+static void run_neuron(sq_sim *sim, uint32_t gid, double t_end)
+{
+    size_t n = sim->in_count[gid], np = 0;
+    if (sim->poisson_off[gid] < sim->poisson_off[gid + 1])
+        np = sq__poisson_window(sim, gid, sim->t_now, t_end);
+    if (np != (size_t)-1)
+        n = merge_inputs(sim, sim->in + (sim->in_end[gid] - n), n, np);
+    if (np == (size_t)-1 || n == (size_t)-1) {
+        sim->oom = 1;
+        return;
+    }
+    const double *t = sim->mt;
+    const float *w = sim->mw;
+    const sq__pop *p = &sim->pops[sim->pop_of[gid]];
+    const sq_neuron_model *m = p->model;
+    const double *pp = sq__params(sim, p, gid), *dd = sq__derived(p, gid);
+    double *s = sq__state(p, gid), t_spike;
+    if (m->integrate && sim->stream_off[gid] == sim->stream_off[gid + 1]) {
+        emit_ctx ctx = {sim, gid};
+        m->integrate(pp, dd, s, t, w, n, t_end, emit_cb, &ctx);
+    } else {
+        for (size_t k = 0; k < n; k++) {
+            while (sim->next_stream[gid] <= t[k])
+                sq__stream_fire(sim, gid);
+            while (m->advance(pp, dd, s, t[k], &t_spike))
+                sq__emit(sim, t_spike, gid);
+            if (m->input(pp, dd, s, w[k]))
+                sq__emit(sim, t[k], gid);
+        }
+        while (sim->next_stream[gid] < t_end)
+            sq__stream_fire(sim, gid);
+        while (m->advance(pp, dd, s, t_end, &t_spike))
+            sq__emit(sim, t_spike, gid);
+    }
+    sq__recheck(sim, gid); /* >= t_end now: the neuron is at t_end */
+}
+
+static void run_neurons(sq_sim *sim, double t_end)
+{
+    uint32_t n = scatter_inputs(sim, t_end);
+    for (uint32_t k = 0; k < sim->n_active; k++)
+        list_neuron(sim, sim->active[k], &n);
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t gid = sim->touched[k];
+        run_neuron(sim, gid, t_end);
+        sim->in_count[gid] = 0;
+        sim->in_listed[gid] = 0;
+    }
+    /* Neurons with nothing in this window but a crossing predicted inside it. */
+    sq__heap *h = &sim->heap;
+    while (h->n && h->key[h->ids[0]] < t_end)
+        run_neuron(sim, h->ids[0], t_end);
+    sq__queue_consume(&sim->queue, sim->window_n_entries);
 }
 
 static void play_sources(sq_sim *sim, double t_end)
@@ -173,21 +329,6 @@ static void play_sources(sq_sim *sim, double t_end)
             sq__emit(sim, p->src_t[p->next_src], p->first + p->src_id[p->next_src]);
             p->next_src++;
         }
-    }
-}
-
-static void play_streams_and_checks(sq_sim *sim, double t_end)
-{
-    for (uint32_t k = 0; k < sim->n_stream_neurons; k++) {
-        uint32_t gid = sim->stream_neurons[k];
-        while (sim->next_stream[gid] < t_end)
-            sq__stream_fire(sim, gid);
-    }
-    sq__heap *h = &sim->heap;
-    while (h->n && h->key[h->ids[0]] < t_end) {
-        uint32_t gid = h->ids[0];
-        sq__advance_to(sim, gid, t_end);
-        sq__recheck(sim, gid); /* >= t_end now, so the loop moves on */
     }
 }
 
@@ -259,9 +400,8 @@ int sq_sim_run(sq_sim *sim, double t_stop, sq_err *err)
         double window_end = (double)(sim->queue.current + 1) * sim->window;
         double t_end = window_end < t_stop ? window_end : t_stop;
         begin_samples(sim);
-        deliver_entries(sim, t_end);
+        run_neurons(sim, t_end);
         play_sources(sim, t_end);
-        play_streams_and_checks(sim, t_end);
         if (sim->oom || finish_spikes(sim) < 0)
             return sq_fail(err, SQ_ENOMEM, "out of memory at t = %g ms", sim->t_now);
         finish_samples(sim, t_end);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "../neurons/model.h"
+#include "poisson.h"
 #include "queue.h"
 #include "rng.h"
 #include "sim.h"
@@ -43,20 +44,25 @@ typedef struct {
     uint64_t n_groups, n_synapses;
 } sq__synapses;
 
-/* A device's effect on one target neuron: a time-ordered stream of events. */
-enum { SQ__STREAM_POISSON, SQ__STREAM_DC, SQ__STREAM_SAMPLE };
+/* A DC generator or a V_m recording acting on one neuron: a time-ordered stream of events.
+ * (Poisson generators are not streams: their trains are drawn per window, see poisson.h.) */
+enum { SQ__STREAM_DC, SQ__STREAM_SAMPLE };
 
 typedef struct {
     double next_t;  /* time of the next event, INFINITY when none is left */
-    double stop;    /* poisson: no events at or after; dc: the switch-off time */
-    double value;   /* poisson: weight; dc: amplitude (pA) */
-    double rate;    /* poisson: events per ms */
+    double stop;    /* dc: the switch-off time */
+    double value;   /* dc: amplitude (pA); sample: the interval (ms) */
     uint32_t kind;
     uint32_t rec;   /* sample: recording index */
     uint32_t slot;  /* sample: column in that recording */
     uint32_t dc_on; /* dc: 1 while switched on */
-    sq_rng rng;     /* poisson */
 } sq__stream;
+
+/* A Poisson generator's link to one target. */
+typedef struct {
+    uint32_t device;
+    float weight;
+} sq__poisson_link;
 
 typedef struct {
     uint32_t pop;
@@ -67,6 +73,13 @@ typedef struct {
     size_t max_rows;
     int64_t j_first;   /* index (t = j * interval) of row 0 in the current window */
 } sq__recording;
+
+/* One synaptic input of the current window: the queue entry it came from (its time) and the
+ * weight. 8 bytes, written once per synaptic event. */
+typedef struct {
+    uint32_t entry;
+    float w;
+} sq__input;
 
 /* Min-heap of neurons' next checks (see sq_neuron_model.next_check), with positions for updates. */
 typedef struct {
@@ -90,8 +103,24 @@ struct sq_sim {
     uint64_t *stream_off;
     sq__stream *streams;
     double *next_stream;         /* per neuron: min next_t of its streams */
-    uint32_t *stream_neurons;    /* neurons with at least one stream */
-    uint32_t n_stream_neurons;
+    /* Poisson generators: links of neuron i are poisson_off[i] .. poisson_off[i+1]-1 */
+    sq__poisson_dev *poisson_devs; /* per device of the spec (unused for DC ones) */
+    uint64_t *poisson_off;
+    sq__poisson_link *poisson_links;
+    uint32_t *active;            /* neurons with Poisson links or streams: visited every window */
+    uint32_t n_active;
+    /* per-window input lists (see engine.c) */
+    uint32_t *in_count;          /* per neuron: inputs in the current window */
+    uint64_t *in_end;            /* per neuron: end of its inputs in `in` after placing */
+    uint8_t *in_listed;          /* per neuron: already in `touched` */
+    uint32_t *touched;
+    sq__input *in;               /* the window's inputs, grouped by neuron */
+    const sq__entry *window_entries; /* the delivered entries of the current window */
+    size_t window_n_entries;
+    size_t in_cap;
+    double *pt, *at, *mt;        /* scratch for one neuron: Poisson events, synaptic inputs, both merged */
+    float *pw, *aw, *mw;
+    size_t p_cap, a_cap, m_cap;
     sq__recording *recs;
     size_t n_recs;
     sq__heap heap;
@@ -116,6 +145,9 @@ void sq__synapses_free(sq__synapses *syn);
 int sq__devices_build(sq_sim *sim, const sq_net_spec *spec, sq_err *err);
 /* Processes neuron gid's next stream event (the one at next_stream[gid]). */
 void sq__stream_fire(sq_sim *sim, uint32_t gid);
+/* Neuron gid's Poisson events in [t0, t1), sorted, into sim->pt / sim->pw; returns the count or
+ * (size_t)-1 when out of memory. */
+size_t sq__poisson_window(sq_sim *sim, uint32_t gid, double t0, double t1);
 
 /* sim/engine.c */
 void sq__heap_update(sq__heap *h, uint32_t id, double key);

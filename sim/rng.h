@@ -47,7 +47,24 @@ uint64_t sq_rng_below(sq_rng *r, uint64_t n);
 double sq_rng_normal(sq_rng *r);
 /* Exponential with mean 1. */
 double sq_rng_exponential(sq_rng *r);
-/* Binomial(n, p) and Poisson(mean); exact samplers (inversion for small means, BTRD/PTRS above). */
+/* A second, cheaper counter-based generator for the hottest draws (Poisson trains): SplitMix64's
+ * output function applied to key + counter * golden gamma (Steele, Lea & Flood 2014, OOPSLA
+ * "Fast splittable pseudorandom number generators"; the sequence for one key is SplitMix64's own,
+ * which passes BigCrush). Keys come from sq_mix_key(seed, stream). */
+static inline uint64_t sq_splitmix(uint64_t key, uint64_t counter)
+{
+    uint64_t z = key + counter * 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static inline uint64_t sq_mix_key(uint64_t seed, uint64_t stream)
+{
+    return sq_splitmix(sq_splitmix(seed, 1) ^ stream, 2);
+}
+
+/* Binomial(n, p) and Poisson(mean); exact samplers (inversion for small means, BTRS/PTRS above). */
 uint64_t sq_rng_binomial(sq_rng *r, uint64_t n, double p);
 uint64_t sq_rng_poisson(sq_rng *r, double mean);
 

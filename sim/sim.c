@@ -261,7 +261,12 @@ int sq_sim_create(const sq_net_spec *spec, sq_sim **out, sq_err *err)
         goto fail;
     if ((rc = sq__devices_build(sim, &sp, err)) < 0)
         goto fail;
-    if ((rc = sq__queue_init(&sim->queue, sim->window, sim->max_delay)) < 0 || (rc = build_heap(sim)) < 0) {
+    sim->in_count = calloc((size_t)sim->n_neurons + 1, sizeof *sim->in_count);
+    sim->in_end = calloc((size_t)sim->n_neurons + 1, sizeof *sim->in_end);
+    sim->in_listed = calloc((size_t)sim->n_neurons + 1, sizeof *sim->in_listed);
+    sim->touched = malloc(((size_t)sim->n_neurons + 1) * sizeof *sim->touched);
+    if (!sim->in_count || !sim->in_end || !sim->in_listed || !sim->touched ||
+        (rc = sq__queue_init(&sim->queue, sim->window, sim->max_delay)) < 0 || (rc = build_heap(sim)) < 0) {
         rc = sq_fail(err, SQ_ENOMEM, "out of memory for the spike queue");
         goto fail;
     }
@@ -294,7 +299,21 @@ void sq_sim_destroy(sq_sim *sim)
     free(sim->stream_off);
     free(sim->streams);
     free(sim->next_stream);
-    free(sim->stream_neurons);
+    free(sim->poisson_devs);
+    free(sim->poisson_off);
+    free(sim->poisson_links);
+    free(sim->active);
+    free(sim->in_count);
+    free(sim->in_end);
+    free(sim->in_listed);
+    free(sim->touched);
+    free(sim->in);
+    free(sim->pt);
+    free(sim->pw);
+    free(sim->mt);
+    free(sim->mw);
+    free(sim->at);
+    free(sim->aw);
     for (size_t r = 0; sim->recs && r < sim->n_recs; r++) {
         free(sim->recs[r].gids);
         free(sim->recs[r].rows);

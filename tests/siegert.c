@@ -6,8 +6,12 @@
 #include <stddef.h>
 
 #define SQRT_PI 1.7724538509055160273
-#define REL_TOL 1e-13
-#define MAX_DEPTH 40
+/* Relative tolerances. An integrand carries ~1e-16 x (its exponent) of rounding noise, up to ~1e-13
+ * at e^{676}, so the rate's integral and the CV's inner one ask for 1e-12; the CV's outer integrand
+ * is itself such an integral and carries that 1e-12, so the outer one asks for 1e-10. */
+#define REL_TOL 1e-12
+#define CV_REL_TOL 1e-10
+#define MAX_DEPTH 30
 
 /* Positive half of the 10-point Gauss-Legendre rule on [-1, 1]: node, weight. */
 static const double gl10[5][2] = {
@@ -50,21 +54,27 @@ static double gl10_panel(integrand f, const void *ctx, double a, double b)
     return s * h;
 }
 
-/* Adaptive bisection: accepts a panel when the rule on it and on its halves agree within tol. */
-static double adapt(integrand f, const void *ctx, double a, double b, double whole, double tol, int depth)
+/* Adaptive bisection: accepts a panel when the rule on it and on its halves agree within tol, or
+ * within `floor` relative to the panel itself: halving tol at each level would otherwise, on a steep
+ * integrand whose mass sits in one small panel, ask for less than the rounding error (or than the
+ * integrand's own error, when it is itself an integral) and never stop. */
+static double adapt(integrand f, const void *ctx, double a, double b, double whole, double tol,
+                    double floor, int depth)
 {
     double m = 0.5 * (a + b);
     double left = gl10_panel(f, ctx, a, m), right = gl10_panel(f, ctx, m, b);
     double halves = left + right;
-    if (!isfinite(halves) || fabs(halves - whole) <= tol || depth >= MAX_DEPTH)
+    if (!isfinite(halves) || fabs(halves - whole) <= fmax(tol, floor * fabs(halves)) ||
+        depth >= MAX_DEPTH)
         return halves;
-    return adapt(f, ctx, a, m, left, 0.5 * tol, depth + 1) +
-           adapt(f, ctx, m, b, right, 0.5 * tol, depth + 1);
+    return adapt(f, ctx, a, m, left, 0.5 * tol, floor, depth + 1) +
+           adapt(f, ctx, m, b, right, 0.5 * tol, floor, depth + 1);
 }
 
-/* Int_a^b f for a positive integrand, to REL_TOL relative. The tolerance comes from a 16-panel first
- * estimate; INFINITY when the integral overflows. */
-static double integrate(integrand f, const void *ctx, double a, double b)
+/* Int_a^b f for a positive integrand, to ~rel_tol relative: each panel is accepted when its error is
+ * below its share of rel_tol times a 16-panel first estimate, or below rel_tol times itself, so the
+ * sum of the errors stays below ~2 rel_tol of the total. INFINITY when the integral overflows. */
+static double integrate(integrand f, const void *ctx, double a, double b, double rel_tol)
 {
     if (!(b > a))
         return 0.0;
@@ -73,10 +83,10 @@ static double integrate(integrand f, const void *ctx, double a, double b)
         first += gl10_panel(f, ctx, a + k * h, a + (k + 1) * h);
     if (!isfinite(first))
         return first;
-    double tol = REL_TOL * fabs(first) / 16.0, sum = 0.0;
+    double tol = rel_tol * fabs(first) / 16.0, sum = 0.0;
     for (int k = 0; k < 16; k++) {
         double pa = a + k * h, pb = a + (k + 1) * h;
-        sum += adapt(f, ctx, pa, pb, gl10_panel(f, ctx, pa, pb), tol, 0);
+        sum += adapt(f, ctx, pa, pb, gl10_panel(f, ctx, pa, pb), tol, rel_tol, 0);
     }
     return sum;
 }
@@ -118,7 +128,7 @@ static double siegert_integrand(double u, const void *ctx)
 static double rate_per_ms(const sq_siegert_lif *l, double mu, double sigma)
 {
     double y_th = (l->theta - mu) / sigma, y_r = (l->v_reset - mu) / sigma;
-    double period = l->t_ref + l->tau_m * SQRT_PI * integrate(siegert_integrand, NULL, y_r, y_th);
+    double period = l->t_ref + l->tau_m * SQRT_PI * integrate(siegert_integrand, NULL, y_r, y_th, REL_TOL);
     return isfinite(period) ? 1.0 / period : 0.0;
 }
 
@@ -134,17 +144,26 @@ int sq_siegert_rate(const sq_siegert_lif *lif, double mu, double sigma, double *
 /* The CV's inner integral times the outer weight, as one integral that cannot overflow:
  * F(x) = e^{x^2} Int_{-inf}^x e^{y^2}(1 + erf y)^2 dy = Int_{-inf}^x e^{x^2 - y^2} erfcx(-y)^2 dy,
  * since e^{y^2}(1 + erf y)^2 = e^{-y^2} erfcx(-y)^2. Below y = -sqrt(x^2 + 750) the integrand is
- * under e^{-750} of its value near y = x and is dropped. */
-static double cv_inner(double y, const void *ctx)
+ * under e^{-750} of its value near y = x and is dropped. For x << 0 the integrand is a peak of width
+ * 1/(2|x|) at y = x, so it is integrated in t = (x - y)(1 + |x|), where the peak is about one wide. */
+typedef struct {
+    double x, scale; /* scale = 1/(1 + |x|): dy = -scale dt */
+} cv_ctx;
+
+static double cv_inner(double t, const void *ctx)
 {
-    double x = *(const double *)ctx, e = sq_erfcx(-y);
-    return exp((x - y) * (x + y)) * e * e;
+    const cv_ctx *c = ctx;
+    /* x^2 - y^2 = (x - y)(x + y) with x - y = t scale taken from t, not from x - y, which would
+     * cancel and put ~1e-9 relative noise into the exponent at x = -2000. */
+    double d = t * c->scale, e = sq_erfcx(d - c->x);
+    return exp(d * (2.0 * c->x - d)) * e * e * c->scale;
 }
 
 static double cv_outer(double x, const void *ctx)
 {
     (void)ctx;
-    return integrate(cv_inner, &x, -sqrt(x * x + 750.0), x);
+    cv_ctx c = {x, 1.0 / (1.0 + fabs(x))};
+    return integrate(cv_inner, &c, 0.0, (x + sqrt(x * x + 750.0)) / c.scale, REL_TOL);
 }
 
 int sq_siegert_cv(const sq_siegert_lif *lif, double mu, double sigma, double *out_cv, sq_err *err)
@@ -157,7 +176,7 @@ int sq_siegert_cv(const sq_siegert_lif *lif, double mu, double sigma, double *ou
         return sq_fail(err, SQ_ERANGE,
                        "siegert: (theta - mu)/sigma: expected at most 18 for the CV, got %g", y_th);
     double nu_tau = rate_per_ms(lif, mu, sigma) * lif->tau_m;
-    double cv2 = 2.0 * M_PI * nu_tau * nu_tau * integrate(cv_outer, NULL, y_r, y_th);
+    double cv2 = 2.0 * M_PI * nu_tau * nu_tau * integrate(cv_outer, NULL, y_r, y_th, CV_REL_TOL);
     *out_cv = sqrt(cv2);
     return 0;
 }

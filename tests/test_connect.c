@@ -451,7 +451,7 @@ START_TEST(callback_error_stops_generation_and_is_returned)
 }
 END_TEST
 
-START_TEST(connect_rejects_a_range_outside_the_targets)
+START_TEST(connect_rejects_a_range_outside_the_targets_and_a_null_callback)
 {
     sq_connector c = conn(SQ_CONN_ALL_TO_ALL, 0, 0, 1, 1);
     pairs p = {0};
@@ -460,6 +460,8 @@ START_TEST(connect_rejects_a_range_outside_the_targets)
     ck_assert_str_eq(err.msg, "sq_connect: [tgt_lo, tgt_hi): expected a range within [0, 10), got [5, 11)");
     ck_assert_int_eq(sq_connect(&c, 10, 10, 0, 1, 0, 6, 5, collect, &p, &err), SQ_EINVAL);
     ck_assert_str_eq(err.msg, "sq_connect: [tgt_lo, tgt_hi): expected a range within [0, 10), got [6, 5)");
+    ck_assert_int_eq(sq_connect(&c, 10, 10, 0, 1, 0, 0, 10, NULL, NULL, &err), SQ_EINVAL);
+    ck_assert_str_eq(err.msg, "sq_connect: fn: expected a synapse callback, got NULL");
     ck_assert_uint_eq(p.n, 0);
 }
 END_TEST
@@ -587,7 +589,7 @@ static Suite *connect_suite(void)
     tcase_add_test(tc, same_seed_reproduces_and_other_seed_or_projection_differs);
     tcase_add_test(tc, target_keyed_rules_pass_targets_grouped_in_increasing_order);
     tcase_add_test(tc, callback_error_stops_generation_and_is_returned);
-    tcase_add_test(tc, connect_rejects_a_range_outside_the_targets);
+    tcase_add_test(tc, connect_rejects_a_range_outside_the_targets_and_a_null_callback);
     tcase_add_test(tc, connect_checks_the_connector_first);
     tcase_add_test(tc, check_rejects_probability_outside_0_1);
     tcase_add_test(tc, check_rejects_indegree_beyond_the_sources);

@@ -372,6 +372,29 @@ START_TEST(refractory_clamps_v_while_currents_decay)
 }
 END_TEST
 
+START_TEST(long_quiet_interval_then_dc_fires_at_the_closed_form_time)
+{
+    /* 1e6 ms without input (the propagators must neither overflow nor lose the state), then
+     * 1e4 pA: V_inf = 330 mV, crossing after 10 ln(400/385) ms. 1e-9 ms is ~8 ulp of 1e6 ms. */
+    neuron n;
+    setup(&n);
+    set(&n, "tau_syn_ex", 50.0);
+    set(&n, "tau_syn_in", 0.1);
+    start(&n);
+    n.m->input(n.p, n.d, n.s, 300.0);
+    n.m->input(n.p, n.d, n.s, -900.0);
+    double t_spike;
+    ck_assert_int_eq(adv(&n, 1e6, &t_spike), 0);
+    ck_assert_double_eq_tol(v(&n), -70.0, 1e-12);
+    ck_assert(n.m->next_check(n.p, n.d, n.s) == INFINITY);
+    n.m->add_current(n.p, n.d, n.s, 1e4);
+    double expected = 1e6 + 10.0 * log(400.0 / 385.0), tc = n.m->next_check(n.p, n.d, n.s);
+    ck_assert_double_eq_tol(tc, expected, 1e-9);
+    ck_assert_int_eq(adv(&n, 2e6, &t_spike), 1);
+    ck_assert_double_eq_tol(t_spike, expected, 1e-9);
+}
+END_TEST
+
 START_TEST(check_rejects_v_reset_not_below_v_th)
 {
     neuron n;
@@ -400,6 +423,7 @@ int main(void)
     tcase_add_test(tc, crossing_that_goes_up_and_back_down_within_one_interval_is_found);
     tcase_add_test(tc, next_check_is_never_later_than_the_true_crossing_over_random_states);
     tcase_add_test(tc, refractory_clamps_v_while_currents_decay);
+    tcase_add_test(tc, long_quiet_interval_then_dc_fires_at_the_closed_form_time);
     tcase_add_test(tc, check_rejects_v_reset_not_below_v_th);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
