@@ -13,6 +13,7 @@ static const char usage[] =
     "  run CONFIG.json [--set path=value]... [--seed N] [--threads N] [--t-stop MS] [--out FILE.h5]\n"
     "                  simulate the experiment a JSON config describes; spikes go to a SONATA file\n"
     "  info FILE.h5    populations, neurons that fired, spike counts, mean rates and time range\n"
+    "  models          the neuron models and their parameters (unit, default, range)\n"
     "\n"
     "options:\n"
     "  -h, --help      this help (also `spikeq <command> --help`)\n"
@@ -37,6 +38,8 @@ int main(int argc, char **argv)
         return sq_cli_run(argc - 1, argv + 1);
     if (strcmp(cmd, "info") == 0)
         return sq_cli_info(argc - 1, argv + 1);
-    fprintf(stderr, "spikeq: unknown command \"%s\" (expected run or info; see spikeq --help)\n", cmd);
+    if (strcmp(cmd, "models") == 0)
+        return sq_cli_models(argc - 1, argv + 1);
+    fprintf(stderr, "spikeq: unknown command \"%s\" (expected run, info or models; see spikeq --help)\n", cmd);
     return 2;
 }

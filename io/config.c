@@ -1,7 +1,7 @@
 /* io/config.c: the experiment configuration reader. Reads the JSON file (jansson, duplicate keys
  * rejected), applies --set overrides (io/json_set.c), and converts the tree into sq_net_spec and
  * sq_run_spec: "simulation", "output", "projections" and "devices" here, "populations" in
- * io/config_pops.c, typed values in io/config_values.c. Schema: /work/notes/config_schema.md.
+ * io/config_pops.c, typed values in io/config_values.c. Schema: README.md "Configuration".
  * Tested in tests/test_config.c. */
 #include "config.h"
 

@@ -1,7 +1,7 @@
 /* io/config.h: reads one experiment configuration (JSON, parsed with jansson), applies command-line
  * `--set path=value` overrides to the parsed tree, and turns it into the network description
  * (sq_net_spec, sim/network.h) plus the run settings (sq_run_spec). The schema, with every default and
- * unit, is /work/notes/config_schema.md; field paths in messages follow the JSON layout.
+ * unit, is README.md "Configuration"; field paths in messages follow the JSON layout.
  *
  * What is checked here: JSON syntax, unknown keys (a "comment" key is allowed anywhere), types,
  * integers (integral and in range), unique names, references to populations, model and parameter

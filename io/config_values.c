@@ -1,6 +1,6 @@
 /* io/config_values.c: the typed readers under the config reader: numbers, integers, booleans, names,
  * distribution objects, population references, known-key checks, and the messages they give
- * ("<origin>: <json path>: expected <what, unit>, got <actual>"). Schema: /work/notes/config_schema.md.
+ * ("<origin>: <json path>: expected <what, unit>, got <actual>"). Schema: README.md "Configuration".
  * Tested through tests/test_config.c. */
 #include "config_internal.h"
 

@@ -1,6 +1,6 @@
 /* io/json_set.c: one `--set path=value` override applied to a jansson tree. Paths are dot-separated
  * keys with [index] suffixes, and a key on an array of objects picks the element whose "name" is
- * that key (populations.E), following /work/notes/config_schema.md. Tested in tests/test_config.c. */
+ * that key (populations.E), following README.md "Configuration". Tested in tests/test_config.c. */
 #include "json_set.h"
 
 #include <stdint.h>

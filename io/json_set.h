@@ -1,5 +1,5 @@
 /* io/json_set.h: applies one command-line override "path=value" to a parsed JSON tree (the `--set`
- * option of `spikeq run`; schema in /work/notes/config_schema.md). Tested in tests/test_config.c. */
+ * option of `spikeq run`; schema in README.md "Configuration"). Tested in tests/test_config.c. */
 #ifndef SQ_JSON_SET_H
 #define SQ_JSON_SET_H
 

@@ -1,6 +1,6 @@
 /* io/sonata_layout.c: the HDF5 layout of the SONATA spike file: sq_spike_writer_open (root
  * attributes, one group per population), sq_spike_writer_add_report (a SONATA-style report group)
- * and the final attributes written at close. Spec: /work/shared/specs/data.md 1.3 and 1.4; the
+ * and the final attributes written at close. Spec: the project spec shared/specs/data.md 1.3 and 1.4; the
  * report layout follows the SONATA developer guide "Output file formats > Report file".
  * Tested in tests/test_sonata.c. */
 #include <errno.h>

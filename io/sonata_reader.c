@@ -1,5 +1,5 @@
 /* io/sonata_reader.c: reads SONATA spike files (summary per population, or one population whole).
- * Spec: /work/shared/specs/data.md 1.4 "Reader rules" (sorting as enum or string, units default ms
+ * Spec: the project spec shared/specs/data.md 1.4 "Reader rules" (sorting as enum or string, units default ms
  * and "s" scaled by 1000, legacy flat /spikes layout) and 1.1 (the SONATA spike-file layout).
  * Every HDF5 failure becomes SQ_EIO/SQ_EFORMAT naming the file and the object. Tested in
  * tests/test_sonata.c. */

@@ -1,5 +1,5 @@
 /* io/sonata_reader.h: reads SONATA spike files, ours or other tools' (bmtk, libsonata, NEST).
- * Spec: /work/shared/specs/data.md 1.4 "Reader rules": populations are the groups under /spikes that
+ * Spec: the project spec shared/specs/data.md 1.4 "Reader rules": populations are the groups under /spikes that
  * hold timestamps and node_ids (or the legacy gids); the legacy flat layout (datasets directly in
  * /spikes) is one population named ""; `sorting` may be an enum or a string and is never trusted;
  * a missing `units` means ms, and "s" is scaled by 1000. All times returned are in ms.

@@ -1,5 +1,5 @@
 /* io/sonata_writer.c: SONATA spike report writer, fed by one producer thread through libuv.
- * Spec: /work/shared/specs/data.md 1.3 (file profile) and 1.4 (C recipe); threading per
+ * Spec: the project spec shared/specs/data.md 1.3 (file profile) and 1.4 (C recipe); threading per
  * ARCHITECTURE.md ("HDF5 calls happen on one writer thread fed by libuv") and STYLE.md rule 14.
  * The producer copies spikes into fixed-size buffers; a full buffer goes onto a mutex-protected list
  * and uv_async_send wakes the loop thread, which splits it by population and appends to the chunked

@@ -1,7 +1,7 @@
 /* io/sonata_writer.h: streams spikes (and sampled membrane potentials) into a SONATA spike report in
  * HDF5 without making the simulation wait on disk.
  *
- * Spec: /work/shared/specs/data.md section 1.3 (normative file profile) and 1.4 (C recipe), after
+ * Spec: the project spec shared/specs/data.md section 1.3 (normative file profile) and 1.4 (C recipe), after
  * the SONATA developer guide "Output file formats > Spike file" (AllenInstitute/sonata). Layout:
  *   /                         attrs magic (uint32 0x0A7A), version (uint32[2] {0, 1})
  *   /spikes                   attrs t_start, t_stop (float64, ms: the simulated interval; ours)

@@ -66,6 +66,15 @@ static double crossing(const double *p, double t0, double v0, double v_inf)
     return t0 + p[P_TAU_M] * log1p((v_th - v0) / (v_inf - v_th));
 }
 
+/* V after relaxing for x membrane time constants towards v_inf. Written as v E + v_inf (1 - E) so
+ * that the dependency on v is one multiply and one add; advance() and integrate() both use it,
+ * which keeps the two paths bit-identical. */
+static inline double relax(double v, double v_inf, double x)
+{
+    double e = sq_exp_neg(x);
+    return v * e + v_inf * (1.0 - e);
+}
+
 static void fire(const double *p, double *s, double t_spike)
 {
     s[S_T] = t_spike;
@@ -95,7 +104,7 @@ static int advance(const double *p, const double *d, double *s, double t, double
         }
     }
     if (t > t0)
-        s[S_V] = v_inf + (v0 - v_inf) * sq_exp_neg((t - t0) * d[D_INV_TAU]);
+        s[S_V] = relax(v0, v_inf, (t - t0) * d[D_INV_TAU]);
     s[S_T] = t;
     return 0;
 }
@@ -154,7 +163,7 @@ static void integrate(const double *p, const double *d, double *s, const double 
         if (tk < ref_end)
             continue; /* refractory: the input is dropped, V stays at V_reset */
         if (tk > start)
-            v = v_inf + (v - v_inf) * sq_exp_neg((tk - start) * inv_tau);
+            v = relax(v, v_inf, (tk - start) * inv_tau);
         v += w[k];
         if (v >= v_th) {
             emit(ctx, tk);
@@ -164,7 +173,7 @@ static void integrate(const double *p, const double *d, double *s, const double 
     }
     double start = tt < ref_end ? ref_end : tt;
     if (t_end > start)
-        v = v_inf + (v - v_inf) * sq_exp_neg((t_end - start) * inv_tau);
+        v = relax(v, v_inf, (t_end - start) * inv_tau);
     s[S_T] = t_end;
     s[S_V] = v;
     s[S_REF_END] = ref_end;

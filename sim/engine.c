@@ -187,6 +187,15 @@ static uint32_t scatter_inputs(sq_sim *sim, double t_end)
         for (uint32_t i = 0; i < n_listed; i++)
             sim->in_count[sim->touched[i]] = 0;
     }
+    if (n_listed > sim->n_neurons / 8) {
+        /* Many neurons: list them in id order instead of discovery order. A group's synapses are
+         * in target order, so placing them then writes forwards through memory, and the neurons
+         * are later visited in the order their state is stored. */
+        n_listed = 0;
+        for (uint32_t g = 0; g < sim->n_neurons; g++)
+            if (sim->in_count[g])
+                sim->touched[n_listed++] = g;
+    }
     uint64_t pos = 0;
     for (uint32_t i = 0; i < n_listed; i++) {
         uint32_t g = sim->touched[i];

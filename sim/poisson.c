@@ -59,17 +59,19 @@ size_t sq__poisson_events(const sq__poisson_dev *dev, uint64_t seed, uint32_t de
     int64_t m0 = (int64_t)floor(lo_all / h);
     while ((double)m0 * h > lo_all) /* the step bounds are the products m*h: agree with them */
         m0--;
+    double *tv = *t;
+    float *wv_ = *wv;
     for (int64_t m = m0; (double)m * h < hi_all; m++) {
         double lo = fmax((double)m * h, dev->a), hi = fmin((double)(m + 1) * h, dev->b);
         if (!(hi > lo))
             continue;
         uint64_t ctr = (uint64_t)m << 20, word = sq_splitmix(key, ctr++);
-        uint64_t k;
+        uint64_t k = 0;
         if (dev->n_thr && lo == (double)m * h && hi == (double)(m + 1) * h) {
+            /* Inversion without a data-dependent branch: count the thresholds below u. */
             uint32_t u = (uint32_t)word;
-            k = 0;
-            while (u >= dev->thr[k])
-                k++;
+            for (unsigned j = 0; j + 1 < dev->n_thr; j++)
+                k += u >= dev->thr[j];
         } else {
             sq_rng r; /* partial steps at a generator's start and stop: the general sampler */
             sq_rng_init(&r, key, (uint64_t)m);
@@ -77,26 +79,30 @@ size_t sq__poisson_events(const sq__poisson_dev *dev, uint64_t seed, uint32_t de
         }
         if (k == 0)
             continue;
-        if (grow(t, wv, cap, n + k) < 0)
-            return (size_t)-1;
+        if (n + k > *cap) {
+            if (grow(t, wv, cap, n + k) < 0)
+                return (size_t)-1;
+            tv = *t;
+            wv_ = *wv;
+        }
+        int inside = lo >= t0 && hi <= t1; /* the usual case: no event of the step is outside */
         size_t first = n;
         for (uint64_t i = 0; i < k; i++) {
             /* Positions use the upper half of the count's word, then both halves of new words. */
             uint32_t u = (i & 1) == 0 ? (uint32_t)(word >> 32) : (uint32_t)(word = sq_splitmix(key, ctr++));
             double x = lo + ((double)u + 0.5) * 0x1p-32 * (hi - lo);
-            if (x >= hi) /* rounding; the event belongs to this step */
+            if (x >= hi) /* rounding, possible only far from t = 0; the event belongs to this step */
                 x = nextafter(hi, lo);
-            if (x < t0 || x >= t1)
+            if (!inside && (x < t0 || x >= t1))
                 continue; /* outside this call's interval: another call will draw it again */
             size_t j = n++;
-            while (j > first && (*t)[j - 1] > x) { /* insertion sort: k is a handful */
-                (*t)[j] = (*t)[j - 1];
+            while (j > first && tv[j - 1] > x) { /* insertion sort: k is a handful */
+                tv[j] = tv[j - 1];
                 j--;
             }
-            (*t)[j] = x;
+            tv[j] = x;
+            wv_[n - 1] = w;
         }
-        for (size_t j = first; j < n; j++)
-            (*wv)[j] = w;
     }
     return n;
 }

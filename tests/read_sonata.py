@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """tests/read_sonata.py: checks a spikeq SONATA spike file with h5py, independently of our C reader.
 
-Used by tests/test_sonata.c. Checks the normative profile of /work/shared/specs/data.md 1.3: root
+Used by tests/test_sonata.c. Checks the normative profile of the project spec shared/specs/data.md 1.3: root
 attrs magic (uint32 0x0A7A) and version (uint32[2] {0, 1}); one /spikes/<pop> group per population
 with the `sorting` enum {none=0, by_id=1, by_time=2} on uint8, `n_nodes` (uint64); timestamps float64
 with units "ms" (vlen UTF-8) and node_ids uint64, chunked, extendible, compressed as asked; /spikes

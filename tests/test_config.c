@@ -1,6 +1,6 @@
 /* tests/test_config.c: the experiment config reader (io/config.c, io/config_values.c,
  * io/config_pops.c) and --set overrides (io/json_set.c), against the schema in
- * /work/notes/config_schema.md: a full config converts into exactly the expected spec with defaults
+ * README.md "Configuration": a full config converts into exactly the expected spec with defaults
  * filled, every --set form works, every error path gives its code and exact message, and every
  * every .json file under experiments/ parses. Configs are written with ' for " to keep them readable. */
 #include <check.h>

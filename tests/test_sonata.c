@@ -1,7 +1,7 @@
 /* tests/test_sonata.c: the SONATA spike writer (io/sonata_writer.c, io/sonata_layout.c) and reader
  * (io/sonata_reader.c). Files are written through a real libuv loop with a producer thread, then
  * checked by h5py (tests/read_sonata.py, against the exact records pushed) and by our C reader.
- * Spec: /work/shared/specs/data.md 1.3 (profile) and 1.4 (reader rules). All comparisons of spike
+ * Spec: the project spec shared/specs/data.md 1.3 (profile) and 1.4 (reader rules). All comparisons of spike
  * times and ids are exact (the file stores the pushed doubles and integers unchanged). */
 #include <check.h>
 #include <hdf5.h>

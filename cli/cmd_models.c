@@ -1,0 +1,36 @@
+/* cli/cmd_models.c: `spikeq models`: every neuron model with its parameter table (name, unit,
+ * default, constraint), printed from the models' own sq_param_info tables. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../neurons/model.h"
+#include "cli.h"
+
+static const char *constraint_text(sq_constraint c)
+{
+    return c == SQ_POSITIVE ? "> 0" : c == SQ_NONNEGATIVE ? ">= 0" : "any";
+}
+
+int sq_cli_models(int argc, char **argv)
+{
+    if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+        puts("usage: spikeq models\n\nLists the neuron models a config can name, with each parameter's unit, default\n"
+             "and constraint, and the unit of a synaptic weight onto the model.");
+        return 0;
+    }
+    size_t n;
+    const sq_neuron_model *const *models = sq_neuron_models(&n);
+    for (size_t i = 0; i < n; i++) {
+        const sq_neuron_model *m = models[i];
+        printf("%s: %s\n  synaptic weight unit: %s (sign selects the receptor: >= 0 excitatory)\n", m->name, m->doc,
+               m->weight_unit);
+        printf("  %-12s %-5s %10s  %-6s %s\n", "parameter", "unit", "default", "range", "meaning");
+        for (size_t k = 0; k < m->n_params; k++) {
+            const sq_param_info *p = &m->params[k];
+            printf("  %-12s %-5s %10g  %-6s %s\n", p->name, p->unit, p->def, constraint_text(p->constraint), p->doc);
+        }
+        putchar('\n');
+    }
+    puts("spike_source: emits the spike times given in the config (\"spike_times\": one list per neuron, ms)");
+    return 0;
+}
