@@ -26,7 +26,11 @@
 #include <float.h>
 #include <math.h>
 
+#include "fastexp.h"
 #include "model.h"
+#include <stdio.h>
+static long long st_adv, st_adv_search, st_nc, st_nc_ref, st_nc_inf, st_nc_far, st_nc_exact, st_int, st_adv_short, st_nc_exact_none;
+__attribute__((destructor)) static void st_print(void) { fprintf(stderr, "adv %lld search %lld short %lld | nc %lld ref %lld inf %lld far %lld exact %lld (none %lld) | int %lld\n", st_adv, st_adv_search, st_adv_short, st_nc, st_nc_ref, st_nc_inf, st_nc_far, st_nc_exact, st_nc_exact_none, st_int); }
 
 enum { P_C_M, P_TAU_M, P_TAU_EX, P_TAU_IN, P_T_REF, P_E_L, P_V_RESET, P_V_TH, P_I_E, P_COUNT };
 enum {
@@ -46,6 +50,7 @@ enum {
     D_HORIZON,  /* how far ahead next_check() searches, ms */
     D_T_PEAK,   /* PSP peak time ln(a/b_ex)/(a - b_ex), ms (1/a when a == b_ex) */
     D_IN_SLOW,  /* 1 when tau_syn_in >= tau_syn_ex (the bound may then net I_in against I_ex) */
+    D_FAR,      /* next_check() answers with a bound instead of a root when the bound is this far, ms */
     D_COUNT
 };
 enum { S_T, S_V, S_I_EX, S_I_IN, S_REF_END, S_I_DC, S_COUNT };
@@ -116,6 +121,7 @@ static void prepare(const double *p, double *d)
     d[D_PK_IN] = exp(-a * psp_peak_time(a, d[D_B_IN])) / d[D_B_IN] * d[D_INV_C];
     d[D_IN_SLOW] = p[P_TAU_IN] >= p[P_TAU_EX];
     d[D_SAME] = p[P_TAU_EX] == p[P_TAU_IN];
+    d[D_FAR] = 1.0;
     d[D_HORIZON] = 10.0 * fmax(p[P_TAU_M], fmax(p[P_TAU_EX], p[P_TAU_IN]));
 }
 
@@ -210,11 +216,9 @@ static inline int stays_below(const traj *tr, double u_U, double u_th, double e_
     return ub < u_th - 8.0 * DBL_EPSILON * (fabs(tr->u0) + fabs(u_U));
 }
 
-/* Upper bound of u over the whole future of tr, a few flops, no exp. Each current keeps its sign
- * while it decays. When tau_syn_in >= tau_syn_ex and I_in <= 0, I_in e^{-b_in t} <= I_in e^{-b_ex t},
- * so J(t) <= c e^{-b_ex t} with c = I_ex + I_in (the net current; exact when the taus are equal);
- * otherwise J(t) <= I_ex+ e^{-b_ex t} + I_in+ e^{-b_in t}. By superposition
- * u <= max(u0,0) + sum c_x+ Pmax_x/C_m, and from u' <= -a u + sum c_x+/C_m, u <= max(u0, R sum c_x+). */
+/* Upper bound of u over the whole future of tr, a few flops, no exp. With the current bounded as in
+ * current_bound() (by c_x+ e^{-b_x t} per receptor), superposition gives
+ * u <= max(u0,0) + sum c_x+ Pmax_x/C_m, and the comparison bound gives u <= max(u0, R sum c_x+). */
 static inline double upper_bound(const traj *tr)
 {
     const double *d = tr->d;
@@ -349,12 +353,12 @@ static double first_crossing(const traj *tr, double u_th, double T, double u_T, 
 
 static void decay_currents(const double *d, double *s, double dt)
 {
-    double e_ex = exp(-d[D_B_EX] * dt);
+    double e_ex = sq_exp_neg(d[D_B_EX] * dt);
     s[S_I_EX] *= e_ex;
-    s[S_I_IN] *= d[D_SAME] != 0.0 ? e_ex : exp(-d[D_B_IN] * dt);
+    s[S_I_IN] *= d[D_SAME] != 0.0 ? e_ex : sq_exp_neg(d[D_B_IN] * dt);
 }
 
-static int advance(const double *p, const double *d, double *s, double t, double *t_spike)
+static inline int advance(const double *p, const double *d, double *s, double t, double *t_spike)
 {
     double t0 = s[S_T];
     if (t0 < s[S_REF_END]) {
@@ -369,19 +373,27 @@ static int advance(const double *p, const double *d, double *s, double t, double
     }
     double v_inf = d[D_V_INF0] + d[D_R] * s[S_I_DC];
     traj tr = {d, s[S_V] - v_inf, s[S_I_EX], s[S_I_IN]};
-    double u_th = p[P_V_TH] - v_inf, T = t - t0, q[5];
-    eval(&tr, T, q);
+    double u_th = p[P_V_TH] - v_inf, T = t - t0;
+    props pr;
+    st_adv++; st_adv_short += T < 0.1;
+    props_at(d, T, &pr);
+    double u_T = tr.u0 * pr.e_a + (tr.i_ex * pr.p_ex + tr.i_in * pr.p_in) * d[D_INV_C];
     /* Firing whenever u(T) >= u_th, before any search, is what lets next_check() promise that
-     * advance() to its answer fires (see there). */
+     * advance() to its answer fires (see there). The search runs only when neither bound rules a
+     * crossing out. */
     double tc = INFINITY;
-    int never;
-    if (tr.u0 >= u_th)
+    if (tr.u0 >= u_th) {
         tc = 0.0;
-    else if (q[0] >= u_th || upper_bound(&tr) >= u_th)
-        tc = first_crossing(&tr, u_th, T, q[0], &never);
-    if (q[0] >= u_th && !(tc <= T))
-        tc = T; /* only a rounding-level disagreement between the search and u(T) gets here */
+    } else if (u_T >= u_th || (!stays_below(&tr, d[D_R] * current_bound(d, tr.i_ex, tr.i_in), u_th, pr.e_a) &&
+                               upper_bound(&tr) >= u_th)) {
+        int never;
+        st_adv_search++;
+        tc = first_crossing(&tr, u_th, T, u_T, &never);
+        if (u_T >= u_th && !(tc <= T))
+            tc = T; /* only a rounding-level disagreement between the search and u(T) gets here */
+    }
     if (tc <= T) {
+        double q[5];
         eval(&tr, tc, q);
         s[S_T] = min2(t0 + tc, t);
         s[S_V] = p[P_V_RESET];
@@ -391,14 +403,14 @@ static int advance(const double *p, const double *d, double *s, double t, double
         *t_spike = s[S_T];
         return 1;
     }
-    s[S_V] = v_inf + q[0];
-    s[S_I_EX] = q[3];
-    s[S_I_IN] = q[4];
+    s[S_V] = v_inf + u_T;
+    s[S_I_EX] = tr.i_ex * pr.e_ex;
+    s[S_I_IN] = tr.i_in * pr.e_in;
     s[S_T] = t;
     return 0;
 }
 
-static int input(const double *p, const double *d, double *s, double w)
+static inline int input(const double *p, const double *d, double *s, double w)
 {
     (void)p;
     (void)d;
@@ -416,26 +428,40 @@ static void add_current(const double *p, const double *d, double *s, double di)
     s[S_I_DC] += di;
 }
 
-/* Exact crossing time when the bound cannot rule one out; the search looks D_HORIZON ahead and
- * returns that horizon (a valid lower bound) when it finds nothing. The time returned is nudged
- * up by ulps until the state evaluated there, exactly as advance() will, is at threshold, so that
- * advance(next_check()) fires instead of stopping a rounding error short. */
+/* When the comparison bound of stays_below() puts the crossing at least D_FAR ahead, returns half
+ * of that bound (no root solve): waking there, advance() to the end of the engine's window still
+ * passes stays_below() while the window is under half the bound. Otherwise the exact crossing,
+ * when the bound cannot rule one out; the search looks D_HORIZON ahead and returns that horizon
+ * (a valid lower bound) when it finds nothing. The exact time is nudged up by ulps until the state
+ * evaluated there, exactly as advance() will, is at threshold, so that advance(next_check())
+ * fires instead of stopping a rounding error short. While refractory, the bound starts from
+ * V_reset at the refractory end (the currents only shrink in between). */
 static double next_check(const double *p, const double *d, const double *s)
 {
     double t0 = s[S_T];
     double v_inf = d[D_V_INF0] + d[D_R] * s[S_I_DC];
     double u_th = p[P_V_TH] - v_inf;
-    if (t0 < s[S_REF_END]) {
-        traj tr = {d, p[P_V_RESET] - v_inf, s[S_I_EX], s[S_I_IN]};
-        return upper_bound(&tr) < u_th ? INFINITY : s[S_REF_END];
-    }
-    traj tr = {d, s[S_V] - v_inf, s[S_I_EX], s[S_I_IN]};
+    int refractory = t0 < s[S_REF_END];
+    traj tr = {d, (refractory ? p[P_V_RESET] : s[S_V]) - v_inf, s[S_I_EX], s[S_I_IN]};
+    st_nc++;
+    if (refractory)
+        t0 = s[S_REF_END], st_nc_ref++;
     if (tr.u0 >= u_th)
         return t0;
     if (upper_bound(&tr) < u_th)
-        return INFINITY;
+        return st_nc_inf++, INFINITY;
+    /* upper_bound() >= u_th > u0 implies u_U >= u_th: the log's argument is at least about 1. */
+    double u_U = d[D_R] * current_bound(d, tr.i_ex, tr.i_in);
+    double slack = 8.0 * DBL_EPSILON * (fabs(u_U) + fabs(u_th));
+    double t_b = p[P_TAU_M] * log((u_U - tr.u0) / (u_U - u_th + slack));
+    if (t_b >= d[D_FAR])
+        return st_nc_far++, t0 + 0.5 * t_b;
+    if (refractory)
+        return t0;
     int never;
+    st_nc_exact++;
     double tau = first_crossing(&tr, u_th, d[D_HORIZON], NAN, &never);
+    st_nc_exact_none += !(tau < INFINITY);
     if (!(tau < INFINITY))
         return never ? INFINITY : t0 + d[D_HORIZON];
     double tc = t0 + tau, q[5];
@@ -446,6 +472,21 @@ static double next_check(const double *p, const double *d, const double *s)
         tc = nextafter(tc, INFINITY);
     }
     return tc;
+}
+
+/* The engine's fast path: the advance()/input() sequence of the contract, with direct calls. */
+static void integrate(const double *p, const double *d, double *s, const double *t, const float *w, size_t n,
+                      double t_end, void (*emit)(void *ctx, double t_spike), void *ctx)
+{
+    double t_spike;
+    st_int++;
+    for (size_t k = 0; k < n; k++) {
+        while (advance(p, d, s, t[k], &t_spike))
+            emit(ctx, t_spike);
+        input(p, d, s, w[k]); /* never fires: an input only changes a current */
+    }
+    while (advance(p, d, s, t_end, &t_spike))
+        emit(ctx, t_spike);
 }
 
 const sq_neuron_model sq_model_lif_exp = {
@@ -465,4 +506,5 @@ const sq_neuron_model sq_model_lif_exp = {
     .input = input,
     .add_current = add_current,
     .next_check = next_check,
+    .integrate = integrate,
 };
