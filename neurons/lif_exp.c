@@ -50,6 +50,14 @@ enum {
     D_HORIZON,  /* how far ahead next_check() searches, ms */
     D_T_PEAK,   /* PSP peak time ln(a/b_ex)/(a - b_ex), ms (1/a when a == b_ex) */
     D_IN_SLOW,  /* 1 when tau_syn_in >= tau_syn_ex (the bound may then net I_in against I_ex) */
+    D_RATE0,    /* 1/max(tau_m, tau_syn_ex, tau_syn_in), 1/ms */
+    D_M_A,      /* a = m_a rate0, b_ex = m_ex rate0, b_in = m_in rate0 exactly with m_x in 1..8: the */
+    D_M_EX,     /* time constants are commensurate and one exp gives all three decays; 0 otherwise */
+    D_M_IN,
+    D_K_EX,     /* |m_a - m_ex| */
+    D_K_IN,     /* |m_a - m_in| */
+    D_S_EX,     /* tau_slow/k_ex, ms (0 when k_ex = 0) */
+    D_S_IN,
     D_FAR,      /* next_check() answers with a bound instead of a root when the bound is this far, ms */
     D_COUNT
 };
@@ -103,6 +111,16 @@ static double psp_peak_time(double a, double b)
     return log1p_ratio((a - b) / b) / b;
 }
 
+/* m when tau_slow == m tau exactly for an integer m in 1..8 (then e^{-t/tau} = (e^{-t/tau_slow})^m
+ * exactly in real arithmetic), else 0. */
+static double multiple(double tau_slow, double tau)
+{
+    for (int m = 1; m <= 8; m++)
+        if (tau * m == tau_slow)
+            return m;
+    return 0.0;
+}
+
 static void prepare(const double *p, double *d)
 {
     double a = 1.0 / p[P_TAU_M];
@@ -121,6 +139,17 @@ static void prepare(const double *p, double *d)
     d[D_PK_IN] = exp(-a * psp_peak_time(a, d[D_B_IN])) / d[D_B_IN] * d[D_INV_C];
     d[D_IN_SLOW] = p[P_TAU_IN] >= p[P_TAU_EX];
     d[D_SAME] = p[P_TAU_EX] == p[P_TAU_IN];
+    double tau_slow = fmax(p[P_TAU_M], fmax(p[P_TAU_EX], p[P_TAU_IN]));
+    d[D_RATE0] = 1.0 / tau_slow;
+    d[D_M_A] = multiple(tau_slow, p[P_TAU_M]);
+    d[D_M_EX] = multiple(tau_slow, p[P_TAU_EX]);
+    d[D_M_IN] = multiple(tau_slow, p[P_TAU_IN]);
+    if (d[D_M_A] == 0.0 || d[D_M_EX] == 0.0 || d[D_M_IN] == 0.0)
+        d[D_M_A] = 0.0;
+    d[D_K_EX] = fabs(d[D_M_A] - d[D_M_EX]);
+    d[D_K_IN] = fabs(d[D_M_A] - d[D_M_IN]);
+    d[D_S_EX] = d[D_K_EX] != 0.0 ? tau_slow / d[D_K_EX] : 0.0;
+    d[D_S_IN] = d[D_K_IN] != 0.0 ? tau_slow / d[D_K_IN] : 0.0;
     d[D_FAR] = 1.0;
     d[D_HORIZON] = 10.0 * fmax(p[P_TAU_M], fmax(p[P_TAU_EX], p[P_TAU_IN]));
 }
@@ -136,12 +165,31 @@ static void init(const double *p, const double *d, double *s, double t0)
     s[S_I_DC] = 0.0;
 }
 
-/* exprel(x) = (e^x - 1)/x for |x| < 1/8, Taylor series to x^10: the remainder is below
- * (1/8)^11/12! < 3e-19, under a quarter ulp. */
+/* e^{-x}, x >= 0, as accurate as libm's exp. Below 1/64 (the common case: the engine's windows are
+ * short) the Taylor series to degree 7, remainder < (1/64)^8/8! < 3e-19, in Estrin's scheme so
+ * that its few products run in parallel; above, sq_exp_neg(). */
+static inline double exp_neg(double x)
+{
+    if (x < 0.015625 && x >= 0.0) {
+        double y = -x, y2 = y * y;
+        double lo = (1.0 + y) + y2 * (1.0 / 2 + y * (1.0 / 6));
+        double hi = (1.0 / 24 + y * (1.0 / 120)) + y2 * (1.0 / 720 + y * (1.0 / 5040));
+        return lo + (y2 * y2) * hi;
+    }
+    return sq_exp_neg(x);
+}
+
+/* exprel(x) = (e^x - 1)/x for |x| < 1/8 by its Taylor series, in Estrin's scheme: to x^6 when
+ * |x| < 1/64 (remainder < (1/64)^7/8! < 6e-18), else to x^10 (remainder < (1/8)^11/12! < 3e-19). */
 static inline double exprel_small(double x)
 {
-    return 1.0 + x * (1.0 / 2 + x * (1.0 / 6 + x * (1.0 / 24 + x * (1.0 / 120 + x * (1.0 / 720 + x * (1.0 / 5040 +
-           x * (1.0 / 40320 + x * (1.0 / 362880 + x * (1.0 / 3628800 + x * (1.0 / 39916800))))))))));
+    double x2 = x * x, x4 = x2 * x2;
+    double lo = (1.0 + x * (1.0 / 2)) + x2 * (1.0 / 6 + x * (1.0 / 24));
+    if (fabs(x) < 0.015625)
+        return lo + x4 * ((1.0 / 120 + x * (1.0 / 720)) + x2 * (1.0 / 5040));
+    double mid = (1.0 / 120 + x * (1.0 / 720)) + x2 * (1.0 / 5040 + x * (1.0 / 40320));
+    double hi = (1.0 / 362880 + x * (1.0 / 3628800)) + x2 * (1.0 / 39916800);
+    return lo + x4 * (mid + x4 * hi);
 }
 
 /* P(tau) = (e^{-b tau} - e^{-a tau})/(a - b) from e_a = e^{-a tau} and e_b = e^{-b tau}, both within
@@ -161,18 +209,68 @@ typedef struct {
     double e_a, e_ex, e_in, p_ex, p_in;
 } props;
 
-static inline void props_at(const double *d, double tau, props *pr)
+/* e^m for m in 1..8 by at most four products (m is fixed per population, so the branches are
+ * predicted); the result is within m + 3 ulp of e^m when e is within an ulp. */
+static inline double ipow(double e, int m)
 {
-    pr->e_a = sq_exp_neg(d[D_A] * tau);
-    pr->e_ex = sq_exp_neg(d[D_B_EX] * tau);
-    pr->p_ex = kernel(pr->e_a, pr->e_ex, d[D_DD_EX], d[D_INV_DD_EX], tau);
-    if (d[D_SAME] != 0.0) {
-        pr->e_in = pr->e_ex;
-        pr->p_in = pr->p_ex;
-    } else {
-        pr->e_in = sq_exp_neg(d[D_B_IN] * tau);
-        pr->p_in = kernel(pr->e_a, pr->e_in, d[D_DD_IN], d[D_INV_DD_IN], tau);
+    double e2 = e * e, r = (m & 1) ? e : 1.0;
+    if (m & 2)
+        r *= e2;
+    if (m & 4)
+        r *= e2 * e2;
+    if (m & 8)
+        r *= (e2 * e2) * (e2 * e2);
+    return r;
+}
+
+/* 1 - e^{-x} for 0 <= x < 1/64: Taylor series to x^8 in Estrin's scheme, remainder below
+ * (1/64)^8/9! < 1e-20 relative. */
+static inline double one_minus_exp_neg_small(double x)
+{
+    double x2 = x * x;
+    double lo = (1.0 - x * (1.0 / 2)) + x2 * (1.0 / 6 - x * (1.0 / 24));
+    double hi = (1.0 / 120 - x * (1.0 / 720)) + x2 * (1.0 / 5040 - x * (1.0 / 40320));
+    return x * (lo + (x2 * x2) * hi);
+}
+
+/* Commensurate time constants (D_M_A != 0): with e = e^{-x}, x = tau/tau_slow, e^{-b tau} = e^m and
+ * P = (e^{m_b} - e^{m_a})/((m_a - m_b)/tau_slow) = e^{min(m_a, m_b)} (1 - e) (1 + e + ... + e^{k-1}) tau_slow/k,
+ * k = |m_a - m_b|: a product of positive terms, so no cancellation, and P = tau e^{-a tau} at k = 0.
+ * Only 1 - e needs a transcendental, accurate however small it is: a series below 1/64, expm1 up
+ * to ln 2 (e = 1 - (1 - e) then keeps full precision), exp above. */
+static inline double comm_kernel(double e, double h, double e_a, double e_b, int k, double scale, double tau)
+{
+    if (k == 0)
+        return tau * e_a;
+    double sum = 1.0;
+    for (int j = 1; j < k; j++)
+        sum = 1.0 + e * sum;
+    return max2(e_a, e_b) * h * sum * scale;
+}
+
+__attribute__((always_inline)) static inline void props_at(const double *d, double tau, props *pr)
+{
+    if (d[D_M_A] != 0.0) {
+        double x = d[D_RATE0] * tau, e, h;
+        if (x < 0.015625) {
+            h = one_minus_exp_neg_small(x);
+            e = 1.0 - h;
+        } else {
+            e = exp(-x);
+            h = 1.0 - e;
+        }
+        pr->e_a = ipow(e, (int)d[D_M_A]);
+        pr->e_ex = ipow(e, (int)d[D_M_EX]);
+        pr->e_in = ipow(e, (int)d[D_M_IN]);
+        pr->p_ex = comm_kernel(e, h, pr->e_a, pr->e_ex, (int)d[D_K_EX], d[D_S_EX], tau);
+        pr->p_in = comm_kernel(e, h, pr->e_a, pr->e_in, (int)d[D_K_IN], d[D_S_IN], tau);
+        return;
     }
+    pr->e_a = exp_neg(d[D_A] * tau);
+    pr->e_ex = exp_neg(d[D_B_EX] * tau);
+    pr->e_in = d[D_SAME] != 0.0 ? pr->e_ex : exp_neg(d[D_B_IN] * tau);
+    pr->p_ex = kernel(pr->e_a, pr->e_ex, d[D_DD_EX], d[D_INV_DD_EX], tau);
+    pr->p_in = d[D_SAME] != 0.0 ? pr->p_ex : kernel(pr->e_a, pr->e_in, d[D_DD_IN], d[D_INV_DD_IN], tau);
 }
 
 /* A free trajectory from u0 = V - V_inf, I_ex, I_in at tau = 0. */
@@ -353,12 +451,38 @@ static double first_crossing(const traj *tr, double u_th, double T, double u_T, 
 
 static void decay_currents(const double *d, double *s, double dt)
 {
-    double e_ex = sq_exp_neg(d[D_B_EX] * dt);
+    double e_ex = exp_neg(d[D_B_EX] * dt);
     s[S_I_EX] *= e_ex;
-    s[S_I_IN] *= d[D_SAME] != 0.0 ? e_ex : sq_exp_neg(d[D_B_IN] * dt);
+    s[S_I_IN] *= d[D_SAME] != 0.0 ? e_ex : exp_neg(d[D_B_IN] * dt);
 }
 
-static inline int advance(const double *p, const double *d, double *s, double t, double *t_spike)
+/* advance()'s rare part: the search on (0, T] once the bounds could not rule a crossing out, and the
+ * reset when there is one. t0 is the start of the free interval. Returns 1 when it fired. */
+__attribute__((noinline)) static int search_and_fire(const double *p, const traj *tr, double *s, double t0, double T, double u_th,
+                           double u_T, double *t_spike)
+{
+    double tc = 0.0;
+    if (tr->u0 < u_th) {
+        int never;
+        st_adv_search++;
+        tc = first_crossing(tr, u_th, T, u_T, &never);
+        if (u_T >= u_th && !(tc <= T))
+            tc = T; /* only a rounding-level disagreement between the search and u(T) gets here */
+        if (!(tc <= T))
+            return 0;
+    }
+    double q[5];
+    eval(tr, tc, q);
+    s[S_T] = min2(t0 + tc, t0 + T);
+    s[S_V] = p[P_V_RESET];
+    s[S_I_EX] = q[3];
+    s[S_I_IN] = q[4];
+    s[S_REF_END] = s[S_T] + p[P_T_REF];
+    *t_spike = s[S_T];
+    return 1;
+}
+
+__attribute__((always_inline)) static inline int advance(const double *p, const double *d, double *s, double t, double *t_spike)
 {
     double t0 = s[S_T];
     if (t0 < s[S_REF_END]) {
@@ -381,27 +505,10 @@ static inline int advance(const double *p, const double *d, double *s, double t,
     /* Firing whenever u(T) >= u_th, before any search, is what lets next_check() promise that
      * advance() to its answer fires (see there). The search runs only when neither bound rules a
      * crossing out. */
-    double tc = INFINITY;
-    if (tr.u0 >= u_th) {
-        tc = 0.0;
-    } else if (u_T >= u_th || (!stays_below(&tr, d[D_R] * current_bound(d, tr.i_ex, tr.i_in), u_th, pr.e_a) &&
-                               upper_bound(&tr) >= u_th)) {
-        int never;
-        st_adv_search++;
-        tc = first_crossing(&tr, u_th, T, u_T, &never);
-        if (u_T >= u_th && !(tc <= T))
-            tc = T; /* only a rounding-level disagreement between the search and u(T) gets here */
-    }
-    if (tc <= T) {
-        double q[5];
-        eval(&tr, tc, q);
-        s[S_T] = min2(t0 + tc, t);
-        s[S_V] = p[P_V_RESET];
-        s[S_I_EX] = q[3];
-        s[S_I_IN] = q[4];
-        s[S_REF_END] = s[S_T] + p[P_T_REF];
-        *t_spike = s[S_T];
-        return 1;
+    if (tr.u0 >= u_th || u_T >= u_th ||
+        (!stays_below(&tr, d[D_R] * current_bound(d, tr.i_ex, tr.i_in), u_th, pr.e_a) && upper_bound(&tr) >= u_th)) {
+        if (search_and_fire(p, &tr, s, t0, T, u_th, u_T, t_spike))
+            return 1;
     }
     s[S_V] = v_inf + u_T;
     s[S_I_EX] = tr.i_ex * pr.e_ex;
@@ -436,6 +543,25 @@ static void add_current(const double *p, const double *d, double *s, double di)
  * evaluated there, exactly as advance() will, is at threshold, so that advance(next_check())
  * fires instead of stopping a rounding error short. While refractory, the bound starts from
  * V_reset at the refractory end (the currents only shrink in between). */
+/* next_check()'s rare part: the exact crossing of the free trajectory tr from t0, nudged. */
+__attribute__((noinline)) static double exact_check(const double *d, const traj *tr, double t0, double u_th)
+{
+    int never;
+    st_nc_exact++;
+    double tau = first_crossing(tr, u_th, d[D_HORIZON], NAN, &never);
+    st_nc_exact_none += !(tau < INFINITY);
+    if (!(tau < INFINITY))
+        return never ? INFINITY : t0 + d[D_HORIZON];
+    double tc = t0 + tau, q[5];
+    for (int i = 0; i < 64; i++) {
+        eval(tr, tc - t0, q);
+        if (q[0] >= u_th)
+            break;
+        tc = nextafter(tc, INFINITY);
+    }
+    return tc;
+}
+
 static double next_check(const double *p, const double *d, const double *s)
 {
     double t0 = s[S_T];
@@ -448,30 +574,17 @@ static double next_check(const double *p, const double *d, const double *s)
         t0 = s[S_REF_END], st_nc_ref++;
     if (tr.u0 >= u_th)
         return t0;
+    double u_U = d[D_R] * current_bound(d, tr.i_ex, tr.i_in);
+    if (u_U > u_th) {
+        /* t_b = tau_m ln y, y = num/den >= 1, is the bound; 2 (y - 1)/(y + 1) <= ln y spares the log. */
+        double num = u_U - tr.u0, den = u_U - u_th + 8.0 * DBL_EPSILON * (fabs(u_U) + fabs(u_th));
+        double t_b = p[P_TAU_M] * 2.0 * (num - den) / (num + den);
+        if (t_b >= d[D_FAR])
+            return st_nc_far++, t0 + 0.5 * t_b;
+    }
     if (upper_bound(&tr) < u_th)
         return st_nc_inf++, INFINITY;
-    /* upper_bound() >= u_th > u0 implies u_U >= u_th: the log's argument is at least about 1. */
-    double u_U = d[D_R] * current_bound(d, tr.i_ex, tr.i_in);
-    double slack = 8.0 * DBL_EPSILON * (fabs(u_U) + fabs(u_th));
-    double t_b = p[P_TAU_M] * log((u_U - tr.u0) / (u_U - u_th + slack));
-    if (t_b >= d[D_FAR])
-        return st_nc_far++, t0 + 0.5 * t_b;
-    if (refractory)
-        return t0;
-    int never;
-    st_nc_exact++;
-    double tau = first_crossing(&tr, u_th, d[D_HORIZON], NAN, &never);
-    st_nc_exact_none += !(tau < INFINITY);
-    if (!(tau < INFINITY))
-        return never ? INFINITY : t0 + d[D_HORIZON];
-    double tc = t0 + tau, q[5];
-    for (int i = 0; i < 64; i++) {
-        eval(&tr, tc - t0, q);
-        if (q[0] >= u_th)
-            break;
-        tc = nextafter(tc, INFINITY);
-    }
-    return tc;
+    return refractory ? t0 : exact_check(d, &tr, t0, u_th);
 }
 
 /* The engine's fast path: the advance()/input() sequence of the contract, with direct calls. */

@@ -49,6 +49,24 @@ static int grow(double **t, float **w, size_t *cap, size_t need)
     return 0;
 }
 
+/* Count of step m: a full step with a table inverts the word's low half; partial steps (at a
+ * generator's start or stop) use the general sampler. */
+static uint64_t step_count(const sq__poisson_dev *dev, uint64_t key, int64_t m, double lo, double hi, uint64_t word,
+                           int full)
+{
+    uint64_t k = 0;
+    if (full && dev->n_thr) {
+        /* Inversion without a data-dependent branch: count the thresholds below u. */
+        uint32_t u = (uint32_t)word;
+        for (unsigned j = 0; j + 1 < dev->n_thr; j++)
+            k += u >= dev->thr[j];
+        return k;
+    }
+    sq_rng r;
+    sq_rng_init(&r, key, (uint64_t)m);
+    return sq_rng_poisson(&r, dev->rate * (hi - lo));
+}
+
 size_t sq__poisson_events(const sq__poisson_dev *dev, uint64_t seed, uint32_t device, uint32_t gid, double t0,
                           double t1, float w, double **t, float **wv, size_t n, size_t *cap)
 {
@@ -62,21 +80,12 @@ size_t sq__poisson_events(const sq__poisson_dev *dev, uint64_t seed, uint32_t de
     double *tv = *t;
     float *wv_ = *wv;
     for (int64_t m = m0; (double)m * h < hi_all; m++) {
-        double lo = fmax((double)m * h, dev->a), hi = fmin((double)(m + 1) * h, dev->b);
+        double step_lo = (double)m * h, step_hi = (double)(m + 1) * h;
+        double lo = fmax(step_lo, dev->a), hi = fmin(step_hi, dev->b);
         if (!(hi > lo))
             continue;
         uint64_t ctr = (uint64_t)m << 20, word = sq_splitmix(key, ctr++);
-        uint64_t k = 0;
-        if (dev->n_thr && lo == (double)m * h && hi == (double)(m + 1) * h) {
-            /* Inversion without a data-dependent branch: count the thresholds below u. */
-            uint32_t u = (uint32_t)word;
-            for (unsigned j = 0; j + 1 < dev->n_thr; j++)
-                k += u >= dev->thr[j];
-        } else {
-            sq_rng r; /* partial steps at a generator's start and stop: the general sampler */
-            sq_rng_init(&r, key, (uint64_t)m);
-            k = sq_rng_poisson(&r, dev->rate * (hi - lo));
-        }
+        uint64_t k = step_count(dev, key, m, lo, hi, word, lo == step_lo && hi == step_hi);
         if (k == 0)
             continue;
         if (n + k > *cap) {
@@ -86,11 +95,12 @@ size_t sq__poisson_events(const sq__poisson_dev *dev, uint64_t seed, uint32_t de
             wv_ = *wv;
         }
         int inside = lo >= t0 && hi <= t1; /* the usual case: no event of the step is outside */
+        double width = (hi - lo) * 0x1p-32;
         size_t first = n;
         for (uint64_t i = 0; i < k; i++) {
             /* Positions use the upper half of the count's word, then both halves of new words. */
             uint32_t u = (i & 1) == 0 ? (uint32_t)(word >> 32) : (uint32_t)(word = sq_splitmix(key, ctr++));
-            double x = lo + ((double)u + 0.5) * 0x1p-32 * (hi - lo);
+            double x = lo + ((double)u + 0.5) * width;
             if (x >= hi) /* rounding, possible only far from t = 0; the event belongs to this step */
                 x = nextafter(hi, lo);
             if (!inside && (x < t0 || x >= t1))

@@ -2,12 +2,12 @@
  * neurons, used by the tests to check simulated networks against theory.
  *
  * Siegert transfer function (Siegert 1951; Amit & Brunel 1997, Cereb Cortex 7:237; Brunel 2000,
- * J Comput Neurosci 8:183, eq. 21): a LIF neuron with membrane time constant tau, refractory period
+ * J Comput Neurosci 8:183): a LIF neuron with membrane time constant tau, refractory period
  * t_ref, threshold theta and reset V_r, driven by white noise of mean mu and standard deviation sigma
  * (tau dV/dt = -V + mu + sigma sqrt(tau) xi(t), potentials relative to E_L = 0), fires at nu with
  *     1/nu = t_ref + tau sqrt(pi) Int_{(V_r - mu)/sigma}^{(theta - mu)/sigma} e^{u^2} (1 + erf u) du,
- * and the coefficient of variation of its inter-spike intervals is (Brunel 2000, eq. A.?, the second
- * moment of the first-passage time; Tuckwell 1988)
+ * and the coefficient of variation of its inter-spike intervals is (from the second moment of the
+ * first-passage time, Tuckwell 1988; the form Brunel 2000 uses for the stationary state)
  *     CV^2 = 2 pi (nu tau)^2 Int_{y_r}^{y_th} e^{x^2} dx Int_{-inf}^{x} e^{y^2} (1 + erf y)^2 dy.
  * Brunel's model A (identical E and I neurons, in-degrees C_E and C_I, weights J and -g J, external
  * Poisson input at nu_ext = eta nu_thr through C_E synapses of weight J, nu_thr = theta / (J C_E tau))
