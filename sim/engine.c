@@ -224,25 +224,6 @@ static void emit_cb(void *ctx, double t)
     sq__emit(c->sim, t, c->gid);
 }
 
-static int grow_pair(double **t, float **w, size_t *cap, size_t n)
-{
-    if (n <= *cap)
-        return 0;
-    size_t c = *cap ? *cap : 256;
-    while (c < n)
-        c *= 2;
-    double *nt = realloc(*t, c * sizeof *nt);
-    if (nt)
-        *t = nt;
-    float *nw = realloc(*w, c * sizeof *nw);
-    if (nw)
-        *w = nw;
-    if (!nt || !nw)
-        return -1;
-    *cap = c;
-    return 0;
-}
-
 /* The neuron's synaptic inputs (times from their queue entries) merged with its Poisson events
  * (sim->pt/pw, np of them) into sim->mt/mw, synaptic first on equal times. Returns the length or
  * (size_t)-1 when out of memory. The merge is written without branches on the data (which list
@@ -250,8 +231,8 @@ static int grow_pair(double **t, float **w, size_t *cap, size_t n)
 static size_t merge_inputs(sq_sim *sim, const sq__input *in, size_t na, size_t np)
 {
     size_t n = na + np;
-    if (grow_pair(&sim->at, &sim->aw, &sim->a_cap, na + 1) < 0 || grow_pair(&sim->mt, &sim->mw, &sim->m_cap, n + 1) < 0 ||
-        grow_pair(&sim->pt, &sim->pw, &sim->p_cap, np + 1) < 0)
+    if (sq__grow_events(&sim->at, &sim->aw, &sim->a_cap, na + 1) < 0 || sq__grow_events(&sim->mt, &sim->mw, &sim->m_cap, n + 1) < 0 ||
+        sq__grow_events(&sim->pt, &sim->pw, &sim->p_cap, np + 1) < 0)
         return (size_t)-1;
     const sq__entry *e = sim->window_entries;
     double *at = sim->at, *pt = sim->pt, *mt = sim->mt;

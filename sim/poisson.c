@@ -30,7 +30,7 @@ void sq__poisson_dev_init(sq__poisson_dev *dev, double rate_hz, double start, do
     dev->n_thr = k;
 }
 
-static int grow(double **t, float **w, size_t *cap, size_t need)
+int sq__grow_events(double **t, float **w, size_t *cap, size_t need)
 {
     if (need <= *cap)
         return 0;
@@ -89,7 +89,7 @@ size_t sq__poisson_events(const sq__poisson_dev *dev, uint64_t seed, uint32_t de
         if (k == 0)
             continue;
         if (n + k > *cap) {
-            if (grow(t, wv, cap, n + k) < 0)
+            if (sq__grow_events(t, wv, cap, n + k) < 0)
                 return (size_t)-1;
             tv = *t;
             wv_ = *wv;

@@ -34,4 +34,8 @@ void sq__poisson_dev_init(sq__poisson_dev *dev, double rate_hz, double start, do
 size_t sq__poisson_events(const sq__poisson_dev *dev, uint64_t seed, uint32_t device, uint32_t gid, double t0,
                           double t1, float w, double **t, float **wv, size_t n, size_t *cap);
 
+/* Grows the parallel arrays *t and *w (capacity *cap) to hold at least `need` events, doubling.
+ * Returns 0, or -1 when out of memory (contents and *cap are then as before). */
+int sq__grow_events(double **t, float **w, size_t *cap, size_t need);
+
 #endif

@@ -362,11 +362,13 @@ START_TEST(refractory_clamps_v_while_currents_decay)
     ck_assert_int_eq(adv(&n, t1 + 1.5, &t_spike), 0);
     ck_assert_double_eq(v(&n), -65.0);
     ck_assert_double_eq_tol(n.s[sidx(&n, "I_ex")], 300.0 * exp(-0.5), 1e-12 * 300.0);
-    /* next_check() while refractory: the refractory end, since the bound cannot rule a spike out. */
-    ck_assert_double_eq(n.m->next_check(n.p, n.d, n.s), t_spike + 2.0);
-    /* Released at t1 + 2 from V_reset with I_ex = 300 e^{-0.75}; checked 1 ms later. */
-    ck_assert_int_eq(adv(&n, t1 + 3.0, &t_spike), 0);
+    /* Released at t1 + 2 from V_reset with I_ex = 300 e^{-0.75}. next_check() while refractory:
+     * no earlier than the release and no later than the crossing after it. */
     ref_traj r = {10.0L, 250.0L, -50.0L, -65.0L, 300.0L * expl(-0.75L), 2.0L, 0.0L, 2.0L};
+    double tc = n.m->next_check(n.p, n.d, n.s), t_cross = t_spike + 2.0 + (double)ref_crossing(&r, -55.0L, 60.0L, 0.005L);
+    ck_assert(tc >= t_spike + 2.0 && tc <= t_cross);
+    /* Checked 1 ms after the release. */
+    ck_assert_int_eq(adv(&n, t1 + 3.0, &t_spike), 0);
     double exact = (double)ref_v(&r, 1.0L);
     ck_assert_double_eq_tol(v(&n), exact, 1e-12 * fabs(exact));
 }
@@ -392,6 +394,179 @@ START_TEST(long_quiet_interval_then_dc_fires_at_the_closed_form_time)
     ck_assert_double_eq_tol(tc, expected, 1e-9);
     ck_assert_int_eq(adv(&n, 2e6, &t_spike), 1);
     ck_assert_double_eq_tol(t_spike, expected, 1e-9);
+}
+END_TEST
+
+/* The Vogels-Abbott CUBA parameters (Brette et al. 2007, benchmark 2): E_L = -49 mV lies above
+ * V_th = -50 mV, so every free state crosses threshold eventually. tau_syn_ex/in: 5/10 ms (time
+ * constants commensurate with tau_m = 20 ms) or 4.3/7.7 ms (not). */
+static void setup_cuba(neuron *n, double tau_ex, double tau_in)
+{
+    setup(n);
+    set(n, "tau_m", 20.0);
+    set(n, "C_m", 250.0);
+    set(n, "E_L", -49.0);
+    set(n, "V_th", -50.0);
+    set(n, "V_reset", -60.0);
+    set(n, "t_ref", 5.0);
+    set(n, "tau_syn_ex", tau_ex);
+    set(n, "tau_syn_in", tau_in);
+    start(n);
+}
+
+START_TEST(commensurate_propagator_matches_closed_form)
+{
+    /* 20/5/10 ms and 10/10/5 ms (tau_syn_ex == tau_m: P = t e^{-at}) take the commensurate path;
+     * intervals from 1e-4 ms (series) to 300 ms (exp). Tolerance 1e-12 relative, as above. */
+    const double taus[2][3] = {{20.0, 5.0, 10.0}, {10.0, 10.0, 5.0}};
+    const double dts[] = {1e-4, 0.013, 0.1, 0.31, 2.3, 15.0, 300.0};
+    for (int k = 0; k < 2; k++)
+        for (size_t j = 0; j < SQ_COUNT(dts); j++) {
+            neuron n;
+            setup(&n);
+            set(&n, "tau_m", taus[k][0]);
+            set(&n, "tau_syn_ex", taus[k][1]);
+            set(&n, "tau_syn_in", taus[k][2]);
+            start(&n);
+            n.s[n.m->v_index] = -62.0;
+            n.m->input(n.p, n.d, n.s, 310.0);
+            n.m->input(n.p, n.d, n.s, -170.0);
+            ref_traj r = {taus[k][0], 250.0L, -70.0L, -62.0L, 310.0L, taus[k][1], -170.0L, taus[k][2]};
+            double t_spike, exact = (double)ref_v(&r, dts[j]);
+            ck_assert_int_eq(adv(&n, dts[j], &t_spike), 0);
+            ck_assert_double_eq_tol(v(&n), exact, 1e-12 * fabs(exact));
+            ck_assert_double_eq_tol(n.s[sidx(&n, "I_ex")], 310.0 * exp(-dts[j] / taus[k][1]), 1e-12 * 310.0);
+            ck_assert_double_eq_tol(n.s[sidx(&n, "I_in")], -170.0 * exp(-dts[j] / taus[k][2]), 1e-12 * 170.0);
+        }
+}
+END_TEST
+
+START_TEST(next_check_chain_is_never_late_when_e_l_is_above_v_th)
+{
+    /* Random CUBA states; the neuron is driven by next_check() alone (woken at each answer, asked
+     * again), as the engine does without inputs. Every answer must come no later than the first
+     * crossing of the closed form (dense sampling, 0.01 ms, then bisection), and the spike must
+     * fall on it within 1e-9 ms. */
+    sq_rng rng;
+    sq_rng_init(&rng, 20240612u, 3u);
+    for (int trial = 0; trial < 300; trial++) {
+        int comm = trial % 2 == 0;
+        neuron n;
+        setup_cuba(&n, comm ? 5.0 : 4.3, comm ? 10.0 : 7.7);
+        double v0 = -60.0 + 9.99 * sq_rng_uniform(&rng);
+        double i_ex = 600.0 * sq_rng_uniform(&rng), i_in = -1200.0 * sq_rng_uniform(&rng);
+        if (trial % 5 == 0)
+            v0 = -50.0 - 0.05 * sq_rng_uniform(&rng); /* close to threshold: the exact tier */
+        n.s[n.m->v_index] = v0;
+        n.s[sidx(&n, "I_ex")] = i_ex;
+        n.s[sidx(&n, "I_in")] = i_in;
+        ref_traj r = {20.0L, 250.0L, -49.0L, v0, i_ex, comm ? 5.0L : 4.3L, i_in, comm ? 10.0L : 7.7L};
+        long double t_true = ref_crossing(&r, -50.0L, 400.0L, 0.01L);
+        ck_assert(t_true > 0.0L);
+        double t_spike = -1.0;
+        int wakes = 0;
+        for (; wakes < 1000; wakes++) {
+            double tc = n.m->next_check(n.p, n.d, n.s);
+            ck_assert_msg(tc <= (double)t_true + 1e-9, "trial %d: next_check %.15g > crossing %.15Lg", trial, tc,
+                          t_true);
+            if (adv(&n, tc, &t_spike))
+                break;
+        }
+        ck_assert_int_lt(wakes, 1000);
+        ck_assert_msg(fabs(t_spike - (double)t_true) <= 1e-9, "trial %d: spike %.15g, crossing %.15Lg", trial,
+                      t_spike, t_true);
+    }
+}
+END_TEST
+
+START_TEST(advance_finds_crossings_over_random_intervals_when_e_l_is_above_v_th)
+{
+    /* advance() over intervals of 1e-3 to 5 ms from random CUBA states (where the cheap bound
+     * rules out most crossings) fires exactly when the closed form crosses inside the interval. */
+    sq_rng rng;
+    sq_rng_init(&rng, 20240613u, 5u);
+    int n_fired = 0;
+    for (int trial = 0; trial < 2000; trial++) {
+        int comm = trial % 2 == 0;
+        neuron n;
+        setup_cuba(&n, comm ? 5.0 : 4.3, comm ? 10.0 : 7.7);
+        double v0 = -50.0 - 2.0 * sq_rng_uniform(&rng) * sq_rng_uniform(&rng);
+        double i_ex = 800.0 * sq_rng_uniform(&rng), i_in = -600.0 * sq_rng_uniform(&rng);
+        double T = 1e-3 * pow(5000.0, sq_rng_uniform(&rng));
+        n.s[n.m->v_index] = v0;
+        n.s[sidx(&n, "I_ex")] = i_ex;
+        n.s[sidx(&n, "I_in")] = i_in;
+        ref_traj r = {20.0L, 250.0L, -49.0L, v0, i_ex, comm ? 5.0L : 4.3L, i_in, comm ? 10.0L : 7.7L};
+        long double t_true = ref_crossing(&r, -50.0L, T, T / 2000.0L);
+        double t_spike;
+        int fired = adv(&n, T, &t_spike);
+        if (t_true >= 0.0L) {
+            ck_assert_msg(fired && fabs(t_spike - (double)t_true) <= 1e-9, "trial %d: crossing at %.15Lg", trial,
+                          t_true);
+            n_fired++;
+        } else if (fired) {
+            /* A crossing the sampling missed (up and down between two samples) must be real. */
+            ck_assert(ref_v(&r, t_spike) >= -50.0L - 1e-9L);
+        }
+    }
+    ck_assert_int_gt(n_fired, 200);
+}
+END_TEST
+
+/* emit() of integrate(): appends to a spike list. */
+typedef struct {
+    double t[4096];
+    int n;
+} spikes;
+
+static void collect(void *ctx, double t_spike)
+{
+    spikes *sp = ctx;
+    ck_assert_int_lt(sp->n, 4096);
+    sp->t[sp->n++] = t_spike;
+}
+
+START_TEST(integrate_is_bit_for_bit_the_advance_input_sequence)
+{
+    /* 2000 windows of 0.1 ms with 0-3 random inputs each (20.25, -112.5 or 300 pA), through
+     * integrate() on one copy and advance()/input() on the other, as model.h requires: the same
+     * spikes and the same state bits. Both CUBA variants, so both propagators. */
+    for (int comm = 0; comm < 2; comm++) {
+        neuron a, b;
+        setup_cuba(&a, comm ? 5.0 : 4.3, comm ? 10.0 : 7.7);
+        a.s[a.m->v_index] = -55.0;
+        b = a;
+        ck_assert_ptr_nonnull(a.m->integrate);
+        sq_rng rng;
+        sq_rng_init(&rng, 20240614u, (uint64_t)comm);
+        spikes *sa = calloc(1, sizeof *sa), *sb = calloc(1, sizeof *sb);
+        const float ws[3] = {20.25f, -112.5f, 300.0f};
+        for (int k = 0; k < 2000; k++) {
+            double t0 = 0.1 * k, t_end = 0.1 * (k + 1), t[3];
+            float w[3];
+            int n_in = (int)sq_rng_below(&rng, 4);
+            for (int i = 0; i < n_in; i++) {
+                t[i] = t0 + 0.1 * (i + sq_rng_uniform(&rng)) / n_in;
+                w[i] = ws[sq_rng_below(&rng, 3)];
+            }
+            a.m->integrate(a.p, a.d, a.s, t, w, (size_t)n_in, t_end, collect, sa);
+            double t_spike;
+            for (int i = 0; i < n_in; i++) {
+                while (adv(&b, t[i], &t_spike))
+                    collect(sb, t_spike);
+                if (b.m->input(b.p, b.d, b.s, w[i]))
+                    collect(sb, t[i]);
+            }
+            while (adv(&b, t_end, &t_spike))
+                collect(sb, t_spike);
+            ck_assert_int_eq(memcmp(a.s, b.s, a.m->n_state * sizeof(double)), 0);
+        }
+        ck_assert_int_eq(sa->n, sb->n);
+        ck_assert_int_gt(sa->n, 10);
+        ck_assert_int_eq(memcmp(sa->t, sb->t, (size_t)sa->n * sizeof(double)), 0);
+        free(sa);
+        free(sb);
+    }
 }
 END_TEST
 
@@ -424,6 +599,10 @@ int main(void)
     tcase_add_test(tc, next_check_is_never_later_than_the_true_crossing_over_random_states);
     tcase_add_test(tc, refractory_clamps_v_while_currents_decay);
     tcase_add_test(tc, long_quiet_interval_then_dc_fires_at_the_closed_form_time);
+    tcase_add_test(tc, commensurate_propagator_matches_closed_form);
+    tcase_add_test(tc, next_check_chain_is_never_late_when_e_l_is_above_v_th);
+    tcase_add_test(tc, advance_finds_crossings_over_random_intervals_when_e_l_is_above_v_th);
+    tcase_add_test(tc, integrate_is_bit_for_bit_the_advance_input_sequence);
     tcase_add_test(tc, check_rejects_v_reset_not_below_v_th);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
