@@ -9,7 +9,7 @@
  *      group), are scattered into per-neuron input lists in two passes over their synapses (count,
  *      then place), so each list is in (time, source) order without sorting it;
  *   2. every neuron with inputs, Poisson drive, device streams or a predicted threshold crossing
- *      inside the window (sq_neuron_model.next_check, kept in a min-heap) is advanced exactly
+ *      inside the window (sq_neuron_model.next_check, kept in a calendar: wake.h) is advanced exactly
  *      through its inputs, merged with its Poisson events of the window, to the window's end;
  *   3. the window's spikes are sorted by (time, neuron id), handed to the observer, and queued as
  *      one entry per spike and delay group.
@@ -20,78 +20,6 @@
 #include <string.h>
 
 #include "internal.h"
-
-/* ---- the heap of next checks ------------------------------------------------------------- */
-
-static void heap_swap(sq__heap *h, uint32_t a, uint32_t b)
-{
-    uint32_t ia = h->ids[a], ib = h->ids[b];
-    h->ids[a] = ib;
-    h->ids[b] = ia;
-    h->pos[ib] = a;
-    h->pos[ia] = b;
-}
-
-static int heap_less(const sq__heap *h, uint32_t a, uint32_t b)
-{
-    double ka = h->key[h->ids[a]], kb = h->key[h->ids[b]];
-    return ka < kb || (ka == kb && h->ids[a] < h->ids[b]);
-}
-
-static void heap_up(sq__heap *h, uint32_t i)
-{
-    while (i > 0 && heap_less(h, i, (i - 1) / 2)) {
-        heap_swap(h, i, (i - 1) / 2);
-        i = (i - 1) / 2;
-    }
-}
-
-static void heap_down(sq__heap *h, uint32_t i)
-{
-    for (;;) {
-        uint32_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < h->n && heap_less(h, l, m))
-            m = l;
-        if (r < h->n && heap_less(h, r, m))
-            m = r;
-        if (m == i)
-            return;
-        heap_swap(h, i, m);
-        i = m;
-    }
-}
-
-void sq__heap_update(sq__heap *h, uint32_t id, double key)
-{
-    uint32_t at = h->pos[id];
-    if (at == UINT32_MAX) {
-        if (key == INFINITY)
-            return;
-        h->key[id] = key;
-        h->ids[h->n] = id;
-        h->pos[id] = h->n;
-        heap_up(h, h->n++);
-        return;
-    }
-    if (key == INFINITY) {
-        h->n--;
-        if (at != h->n) {
-            heap_swap(h, at, h->n);
-            h->pos[id] = UINT32_MAX;
-            heap_down(h, at);
-            heap_up(h, at);
-        }
-        h->pos[id] = UINT32_MAX;
-        h->key[id] = INFINITY;
-        return;
-    }
-    double old = h->key[id];
-    h->key[id] = key;
-    if (key < old)
-        heap_up(h, at);
-    else
-        heap_down(h, at);
-}
 
 /* ---- per-neuron operations ---------------------------------------------------------------- */
 
@@ -118,8 +46,7 @@ void sq__recheck(sq_sim *sim, uint32_t gid)
     double t = p->model->next_check(sq__params(sim, p, gid), sq__derived(p, gid), s);
     if (t < s[SQ_STATE_T])
         t = s[SQ_STATE_T];
-    if (t != sim->heap.key[gid])
-        sq__heap_update(&sim->heap, gid, t);
+    sq__wake_set(&sim->wake, gid, t);
 }
 
 void sq__advance_to(sq_sim *sim, uint32_t gid, double t)
@@ -293,7 +220,7 @@ static void run_neuron(sq_sim *sim, uint32_t gid, double t_end)
     sq__recheck(sim, gid); /* >= t_end now: the neuron is at t_end */
 }
 
-static void run_neurons(sq_sim *sim, double t_end)
+static void run_neurons(sq_sim *sim, double t_end, int window_end)
 {
     uint32_t n = scatter_inputs(sim, t_end);
     for (uint32_t k = 0; k < sim->n_active; k++)
@@ -305,9 +232,11 @@ static void run_neurons(sq_sim *sim, double t_end)
         sim->in_listed[gid] = 0;
     }
     /* Neurons with nothing in this window but a crossing predicted inside it. */
-    sq__heap *h = &sim->heap;
-    while (h->n && h->key[h->ids[0]] < t_end)
-        run_neuron(sim, h->ids[0], t_end);
+    size_t n_due;
+    const uint32_t *due = sq__wake_take(&sim->wake, t_end, window_end, &n_due);
+    for (size_t k = 0; k < n_due; k++)
+        if (sim->wake.time[due[k]] < t_end) /* not yet handled: it may be listed twice */
+            run_neuron(sim, due[k], t_end);
     sq__queue_consume(&sim->queue, sim->window_n_entries);
 }
 
@@ -390,9 +319,9 @@ int sq_sim_run(sq_sim *sim, double t_stop, sq_err *err)
         double window_end = (double)(sim->queue.current + 1) * sim->window;
         double t_end = window_end < t_stop ? window_end : t_stop;
         begin_samples(sim);
-        run_neurons(sim, t_end);
+        run_neurons(sim, t_end, t_end == window_end);
         play_sources(sim, t_end);
-        if (sim->oom || finish_spikes(sim) < 0)
+        if (sim->oom || sim->wake.oom || finish_spikes(sim) < 0)
             return sq_fail(err, SQ_ENOMEM, "out of memory at t = %g ms", sim->t_now);
         finish_samples(sim, t_end);
         sim->t_now = t_end;

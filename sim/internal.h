@@ -13,6 +13,7 @@
 #include "../neurons/model.h"
 #include "poisson.h"
 #include "queue.h"
+#include "wake.h"
 #include "rng.h"
 #include "sim.h"
 
@@ -81,13 +82,6 @@ typedef struct {
     float w;
 } sq__input;
 
-/* Min-heap of neurons' next checks (see sq_neuron_model.next_check), with positions for updates. */
-typedef struct {
-    uint32_t *ids;     /* heap order */
-    uint32_t *pos;     /* per neuron: index in ids, or UINT32_MAX when absent */
-    double *key;       /* per neuron */
-    uint32_t n;
-} sq__heap;
 
 struct sq_sim {
     char *origin;
@@ -123,7 +117,7 @@ struct sq_sim {
     size_t p_cap, a_cap, m_cap;
     sq__recording *recs;
     size_t n_recs;
-    sq__heap heap;
+    sq__wake wake;
     sq__queue queue;
     /* the current window's emitted spikes, global ids */
     sq_spike *out;
@@ -150,7 +144,6 @@ void sq__stream_fire(sq_sim *sim, uint32_t gid);
 size_t sq__poisson_window(sq_sim *sim, uint32_t gid, double t0, double t1);
 
 /* sim/engine.c */
-void sq__heap_update(sq__heap *h, uint32_t id, double key);
 void sq__emit(sq_sim *sim, double t, uint32_t gid);
 /* Neuron gid's parameters, derived constants and state. */
 static inline const double *sq__params(const sq_sim *sim, const sq__pop *p, uint32_t gid)

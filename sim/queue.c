@@ -9,8 +9,11 @@
 
 int sq__queue_init(sq__queue *q, double window, double horizon)
 {
-    /* +2: the current window plus the partial window the longest delay can reach into. */
-    size_t n = (size_t)ceil(horizon / window) + 2;
+    /* +2: the current window plus the partial window the longest delay can reach into; rounded up
+     * to a power of two so that a window's bucket is a mask, not a division. */
+    size_t need = (size_t)ceil(horizon / window) + 2, n = 1;
+    while (n < need)
+        n *= 2;
     q->buckets = calloc(n, sizeof *q->buckets);
     if (!q->buckets)
         return SQ_ENOMEM;
@@ -46,7 +49,7 @@ int sq__queue_push(sq__queue *q, sq__entry e)
     int64_t k = sq__queue_window_of(q, e.t);
     if (k <= q->current)
         k = q->current + 1; /* delays >= window guarantee this; rounding could say otherwise */
-    sq__bucket *b = &q->buckets[(size_t)(k % (int64_t)q->n_buckets)];
+    sq__bucket *b = &q->buckets[(uint64_t)k & (q->n_buckets - 1)];
     if (b->n == b->cap) {
         size_t cap = b->cap ? 2 * b->cap : 256;
         sq__entry *items = realloc(b->items, cap * sizeof *items);
@@ -71,7 +74,7 @@ static int entry_cmp(const void *pa, const void *pb)
 
 sq__entry *sq__queue_take(sq__queue *q, size_t *n)
 {
-    sq__bucket *b = &q->buckets[(size_t)(q->current % (int64_t)q->n_buckets)];
+    sq__bucket *b = &q->buckets[(uint64_t)q->current & (q->n_buckets - 1)];
     qsort(b->items, b->n, sizeof *b->items, entry_cmp);
     *n = b->n;
     return b->items;
@@ -79,7 +82,7 @@ sq__entry *sq__queue_take(sq__queue *q, size_t *n)
 
 void sq__queue_consume(sq__queue *q, size_t n_done)
 {
-    sq__bucket *b = &q->buckets[(size_t)(q->current % (int64_t)q->n_buckets)];
+    sq__bucket *b = &q->buckets[(uint64_t)q->current & (q->n_buckets - 1)];
     memmove(b->items, b->items + n_done, (b->n - n_done) * sizeof *b->items);
     b->n -= n_done;
 }

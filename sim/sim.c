@@ -189,23 +189,15 @@ static int build_pop(sq_sim *sim, const sq_net_spec *spec, size_t i, sq_err *err
     return 0;
 }
 
-static int build_heap(sq_sim *sim)
+/* Every neuron's first wake-up time (DC-driven neurons may fire without any input). */
+static int build_wake(sq_sim *sim)
 {
-    sq__heap *h = &sim->heap;
-    h->ids = malloc((size_t)sim->n_neurons * sizeof *h->ids + 1);
-    h->pos = malloc((size_t)sim->n_neurons * sizeof *h->pos + 1);
-    h->key = malloc((size_t)sim->n_neurons * sizeof *h->key + 1);
-    if (!h->ids || !h->pos || !h->key)
+    if (sq__wake_init(&sim->wake, sim->n_neurons, sim->window) < 0)
         return SQ_ENOMEM;
-    for (uint32_t i = 0; i < sim->n_neurons; i++) {
-        h->pos[i] = UINT32_MAX;
-        h->key[i] = INFINITY;
-    }
-    h->n = 0;
     for (uint32_t i = 0; i < sim->n_neurons; i++)
         if (sim->pops[sim->pop_of[i]].model)
             sq__recheck(sim, i);
-    return 0;
+    return sim->wake.oom ? SQ_ENOMEM : 0;
 }
 
 int sq_sim_create(const sq_net_spec *spec, sq_sim **out, sq_err *err)
@@ -266,7 +258,7 @@ int sq_sim_create(const sq_net_spec *spec, sq_sim **out, sq_err *err)
     sim->in_listed = calloc((size_t)sim->n_neurons + 1, sizeof *sim->in_listed);
     sim->touched = malloc(((size_t)sim->n_neurons + 1) * sizeof *sim->touched);
     if (!sim->in_count || !sim->in_end || !sim->in_listed || !sim->touched ||
-        (rc = sq__queue_init(&sim->queue, sim->window, sim->max_delay)) < 0 || (rc = build_heap(sim)) < 0) {
+        (rc = sq__queue_init(&sim->queue, sim->window, sim->max_delay)) < 0 || (rc = build_wake(sim)) < 0) {
         rc = sq_fail(err, SQ_ENOMEM, "out of memory for the spike queue");
         goto fail;
     }
@@ -319,9 +311,7 @@ void sq_sim_destroy(sq_sim *sim)
         free(sim->recs[r].rows);
     }
     free(sim->recs);
-    free(sim->heap.ids);
-    free(sim->heap.pos);
-    free(sim->heap.key);
+    sq__wake_free(&sim->wake);
     sq__queue_free(&sim->queue);
     free(sim->out);
     free(sim->origin);
