@@ -137,19 +137,28 @@ static double next_check(const double *p, const double *d, const double *s)
     return crossing(p, t0, v0, d[D_V_INF0] + d[D_R] * s[S_I_DC]);
 }
 
-/* The engine's fast path: the same arithmetic as advance() + input() in one loop. It covers the
- * common case where V can only reach threshold through an input (V_inf <= V_th, V below
- * threshold); otherwise it falls back to advance()/input(). */
-static void integrate(const double *p, const double *d, double *s, const double *t, const float *w, size_t n,
-                      double t_end, void (*emit)(void *ctx, double t_spike), void *ctx)
+/* The engine's fast path: the same arithmetic as advance() + input() in one loop that also merges
+ * the synaptic and the Poisson inputs. Which list comes next is a coin toss no branch predictor
+ * learns, so the choice is made with selects, not branches. It covers the common case where V can
+ * only reach threshold through an input (V_inf <= V_th, V below threshold); otherwise it falls back
+ * to advance()/input(). */
+static void integrate(const double *p, const double *d, double *s, const double *ta, const float *wa, size_t na,
+                      const double *tb, const float *wb, size_t nb, double t_end,
+                      void (*emit)(void *ctx, double t_spike), void *ctx)
 {
     double v_inf = d[D_V_INF0] + d[D_R] * s[S_I_DC], v_th = p[P_V_TH], t_spike;
+    size_t i = 0, j = 0, n = na + nb;
     if (v_inf > v_th || s[S_V] >= v_th) {
         for (size_t k = 0; k < n; k++) {
-            while (advance(p, d, s, t[k], &t_spike))
+            size_t take_b = tb[j] < ta[i];
+            double tk = take_b ? tb[j] : ta[i];
+            double wk = take_b ? wb[j] : wa[i];
+            j += take_b;
+            i += 1 - take_b;
+            while (advance(p, d, s, tk, &t_spike))
                 emit(ctx, t_spike);
-            if (input(p, d, s, w[k]))
-                emit(ctx, t[k]);
+            if (input(p, d, s, wk))
+                emit(ctx, tk);
         }
         while (advance(p, d, s, t_end, &t_spike))
             emit(ctx, t_spike);
@@ -158,13 +167,18 @@ static void integrate(const double *p, const double *d, double *s, const double 
     double tt = s[S_T], v = s[S_V], ref_end = s[S_REF_END];
     const double inv_tau = d[D_INV_TAU], v_reset = p[P_V_RESET], t_ref = p[P_T_REF];
     for (size_t k = 0; k < n; k++) {
-        double tk = t[k], start = tt < ref_end ? ref_end : tt;
+        size_t take_b = tb[j] < ta[i];
+        double tk = take_b ? tb[j] : ta[i];
+        float wk = take_b ? wb[j] : wa[i];
+        j += take_b;
+        i += 1 - take_b;
+        double start = tt < ref_end ? ref_end : tt;
         tt = tk;
         if (tk < ref_end)
             continue; /* refractory: the input is dropped, V stays at V_reset */
         if (tk > start)
             v = relax(v, v_inf, (tk - start) * inv_tau);
-        v += w[k];
+        v += wk;
         if (v >= v_th) {
             emit(ctx, tk);
             v = v_reset;

@@ -298,14 +298,18 @@ static double next_check(const double *p, const double *d, const double *s)
 }
 
 /* The engine's fast path: the advance()/input() sequence of the contract, with direct calls. */
-static void integrate(const double *p, const double *d, double *s, const double *t, const float *w, size_t n,
-                      double t_end, void (*emit)(void *ctx, double t_spike), void *ctx)
+static void integrate(const double *p, const double *d, double *s, const double *ta, const float *wa, size_t na,
+                      const double *tb, const float *wb, size_t nb, double t_end,
+                      void (*emit)(void *ctx, double t_spike), void *ctx)
 {
     double t_spike;
-    for (size_t k = 0; k < n; k++) {
-        while (advance(p, d, s, t[k], &t_spike))
+    size_t i = 0, j = 0;
+    for (size_t k = 0; k < na + nb; k++) {
+        int take_b = tb[j] < ta[i]; /* both lists end in an INFINITY sentinel */
+        double tk = take_b ? tb[j] : ta[i], wk = take_b ? wb[j++] : wa[i++];
+        while (advance(p, d, s, tk, &t_spike))
             emit(ctx, t_spike);
-        input(p, d, s, w[k]); /* never fires: an input only changes a current */
+        input(p, d, s, wk); /* never fires: an input only changes a current */
     }
     while (advance(p, d, s, t_end, &t_spike))
         emit(ctx, t_spike);

@@ -64,11 +64,15 @@ typedef struct sq_neuron_model {
     double (*next_check)(const double *p, const double *d, const double *s);
 
     /* Optional fast path (NULL: the engine calls advance/input per input instead). Applies the
-     * inputs (t[k], w[k]), k < n, sorted by time, all in [s[0], t_end), then advances to t_end,
-     * calling emit(ctx, t_spike) for every spike in time order. Must give the same result as
-     * advance(t[k]) + input(w[k]) for each k and a final advance(t_end). */
-    void (*integrate)(const double *p, const double *d, double *s, const double *t, const float *w,
-                      size_t n, double t_end, void (*emit)(void *ctx, double t_spike), void *ctx);
+     * inputs of two lists, each sorted by time and all in [s[0], t_end): (ta[k], wa[k]), k < na
+     * (synaptic inputs) and (tb[k], wb[k]), k < nb (Poisson inputs), merged in time order with a's
+     * input first on equal times; then advances to t_end, calling emit(ctx, t_spike) for every
+     * spike in time order. Both lists carry a sentinel ta[na] = tb[nb] = INFINITY, so a merge
+     * needs no bounds checks. Must give the same result as advance(t) + input(w) for each merged
+     * input and a final advance(t_end). */
+    void (*integrate)(const double *p, const double *d, double *s, const double *ta, const float *wa, size_t na,
+                      const double *tb, const float *wb, size_t nb, double t_end,
+                      void (*emit)(void *ctx, double t_spike), void *ctx);
 } sq_neuron_model;
 
 /* The model called `name`, or NULL. Thread: any. */

@@ -151,71 +151,72 @@ static void emit_cb(void *ctx, double t)
     sq__emit(c->sim, t, c->gid);
 }
 
-/* The neuron's synaptic inputs (times from their queue entries) merged with its Poisson events
- * (sim->pt/pw, np of them) into sim->mt/mw, synaptic first on equal times. Returns the length or
- * (size_t)-1 when out of memory. The merge is written without branches on the data (which list
- * comes next is a coin toss no predictor learns) and both lists end in an INFINITY sentinel. */
-static size_t merge_inputs(sq_sim *sim, const sq__input *in, size_t na, size_t np)
+/* The neuron's synaptic inputs as times (from their queue entries) and weights in sim->at/aw, and
+ * its Poisson events of [t_now, t_end) in sim->pt/pw, both ending in an INFINITY sentinel.
+ * Returns 0 or -1 when out of memory. */
+static int gather_inputs(sq_sim *sim, uint32_t gid, double t_end, size_t *na, size_t *np)
 {
-    size_t n = na + np;
-    if (sq__grow_events(&sim->at, &sim->aw, &sim->a_cap, na + 1) < 0 || sq__grow_events(&sim->mt, &sim->mw, &sim->m_cap, n + 1) < 0 ||
-        sq__grow_events(&sim->pt, &sim->pw, &sim->p_cap, np + 1) < 0)
-        return (size_t)-1;
+    const sq__input *in = sim->in + (sim->in_end[gid] - sim->in_count[gid]);
+    size_t n = sim->in_count[gid], p = 0;
+    if (sim->poisson_off[gid] < sim->poisson_off[gid + 1] &&
+        (p = sq__poisson_window(sim, gid, sim->t_now, t_end)) == (size_t)-1)
+        return -1;
+    if (sq__grow_events(&sim->at, &sim->aw, &sim->a_cap, n + 1) < 0 ||
+        sq__grow_events(&sim->pt, &sim->pw, &sim->p_cap, p + 1) < 0)
+        return -1;
     const sq__entry *e = sim->window_entries;
-    double *at = sim->at, *pt = sim->pt, *mt = sim->mt;
-    float *aw = sim->aw, *pw = sim->pw, *mw = sim->mw;
-    for (size_t i = 0; i < na; i++) {
-        at[i] = e[in[i].entry].t;
-        aw[i] = in[i].w;
+    for (size_t i = 0; i < n; i++) {
+        sim->at[i] = e[in[i].entry].t;
+        sim->aw[i] = in[i].w;
     }
-    at[na] = pt[np] = INFINITY;
-    aw[na] = pw[np] = 0.0f;
+    sim->at[n] = sim->pt[p] = INFINITY;
+    sim->aw[n] = sim->pw[p] = 0.0f;
+    *na = n;
+    *np = p;
+    return 0;
+}
+
+/* The general path: device streams (DC switches, V_m samples) interleaved with the inputs, one
+ * advance()/input() per event, synaptic before Poisson inputs on equal times. */
+static void run_general(sq_sim *sim, uint32_t gid, size_t na, size_t np, double t_end)
+{
+    const sq__pop *p = &sim->pops[sim->pop_of[gid]];
+    const sq_neuron_model *m = p->model;
+    const double *pp = sq__params(sim, p, gid), *dd = sq__derived(p, gid);
+    double *s = sq__state(p, gid), t_spike;
     size_t i = 0, j = 0;
-    for (size_t k = 0; k < n; k++) {
-        double a = at[i], b = pt[j];
-        size_t take_b = b < a;
-        mt[k] = take_b ? b : a;
-        mw[k] = take_b ? pw[j] : aw[i];
-        j += take_b;
-        i += 1 - take_b;
+    for (size_t k = 0; k < na + np; k++) {
+        int take_b = sim->pt[j] < sim->at[i];
+        double t = take_b ? sim->pt[j] : sim->at[i], w = take_b ? sim->pw[j++] : sim->aw[i++];
+        while (sim->next_stream[gid] <= t)
+            sq__stream_fire(sim, gid);
+        while (m->advance(pp, dd, s, t, &t_spike))
+            sq__emit(sim, t_spike, gid);
+        if (m->input(pp, dd, s, w))
+            sq__emit(sim, t, gid);
     }
-    return n;
+    while (sim->next_stream[gid] < t_end)
+        sq__stream_fire(sim, gid);
+    while (m->advance(pp, dd, s, t_end, &t_spike))
+        sq__emit(sim, t_spike, gid);
 }
 
 /* Step 2 for one neuron: through its inputs and Poisson events to t_end, exactly. */
 static void run_neuron(sq_sim *sim, uint32_t gid, double t_end)
 {
-    size_t n = sim->in_count[gid], np = 0;
-    if (sim->poisson_off[gid] < sim->poisson_off[gid + 1])
-        np = sq__poisson_window(sim, gid, sim->t_now, t_end);
-    if (np != (size_t)-1)
-        n = merge_inputs(sim, sim->in + (sim->in_end[gid] - n), n, np);
-    if (np == (size_t)-1 || n == (size_t)-1) {
+    size_t na, np;
+    if (gather_inputs(sim, gid, t_end, &na, &np) < 0) {
         sim->oom = 1;
         return;
     }
-    const double *t = sim->mt;
-    const float *w = sim->mw;
     const sq__pop *p = &sim->pops[sim->pop_of[gid]];
     const sq_neuron_model *m = p->model;
-    const double *pp = sq__params(sim, p, gid), *dd = sq__derived(p, gid);
-    double *s = sq__state(p, gid), t_spike;
     if (m->integrate && sim->stream_off[gid] == sim->stream_off[gid + 1]) {
         emit_ctx ctx = {sim, gid};
-        m->integrate(pp, dd, s, t, w, n, t_end, emit_cb, &ctx);
+        m->integrate(sq__params(sim, p, gid), sq__derived(p, gid), sq__state(p, gid), sim->at, sim->aw, na, sim->pt,
+                     sim->pw, np, t_end, emit_cb, &ctx);
     } else {
-        for (size_t k = 0; k < n; k++) {
-            while (sim->next_stream[gid] <= t[k])
-                sq__stream_fire(sim, gid);
-            while (m->advance(pp, dd, s, t[k], &t_spike))
-                sq__emit(sim, t_spike, gid);
-            if (m->input(pp, dd, s, w[k]))
-                sq__emit(sim, t[k], gid);
-        }
-        while (sim->next_stream[gid] < t_end)
-            sq__stream_fire(sim, gid);
-        while (m->advance(pp, dd, s, t_end, &t_spike))
-            sq__emit(sim, t_spike, gid);
+        run_general(sim, gid, na, np, t_end);
     }
     sq__recheck(sim, gid); /* >= t_end now: the neuron is at t_end */
 }
@@ -262,7 +263,8 @@ static int spike_order(const void *a, const void *b)
 /* Sorts the window's spikes, queues their deliveries, and passes them on. */
 static int finish_spikes(sq_sim *sim)
 {
-    qsort(sim->out, sim->n_out, sizeof *sim->out, spike_order);
+    if (sim->n_out > 1)
+        qsort(sim->out, sim->n_out, sizeof *sim->out, spike_order);
     const sq__synapses *syn = &sim->syn;
     for (size_t i = 0; i < sim->n_out; i++) {
         sq_spike *sp = &sim->out[i];

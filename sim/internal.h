@@ -112,9 +112,9 @@ struct sq_sim {
     const sq__entry *window_entries; /* the delivered entries of the current window */
     size_t window_n_entries;
     size_t in_cap;
-    double *pt, *at, *mt;        /* scratch for one neuron: Poisson events, synaptic inputs, both merged */
-    float *pw, *aw, *mw;
-    size_t p_cap, a_cap, m_cap;
+    double *pt, *at;             /* scratch for one neuron: its Poisson events and synaptic inputs */
+    float *pw, *aw;
+    size_t p_cap, a_cap;
     sq__recording *recs;
     size_t n_recs;
     sq__wake wake;

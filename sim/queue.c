@@ -75,7 +75,8 @@ static int entry_cmp(const void *pa, const void *pb)
 sq__entry *sq__queue_take(sq__queue *q, size_t *n)
 {
     sq__bucket *b = &q->buckets[(uint64_t)q->current & (q->n_buckets - 1)];
-    qsort(b->items, b->n, sizeof *b->items, entry_cmp);
+    if (b->n > 1)
+        qsort(b->items, b->n, sizeof *b->items, entry_cmp);
     *n = b->n;
     return b->items;
 }
@@ -83,6 +84,8 @@ sq__entry *sq__queue_take(sq__queue *q, size_t *n)
 void sq__queue_consume(sq__queue *q, size_t n_done)
 {
     sq__bucket *b = &q->buckets[(uint64_t)q->current & (q->n_buckets - 1)];
+    if (n_done == 0)
+        return;
     memmove(b->items, b->items + n_done, (b->n - n_done) * sizeof *b->items);
     b->n -= n_done;
 }

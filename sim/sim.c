@@ -302,8 +302,6 @@ void sq_sim_destroy(sq_sim *sim)
     free(sim->in);
     free(sim->pt);
     free(sim->pw);
-    free(sim->mt);
-    free(sim->mw);
     free(sim->at);
     free(sim->aw);
     for (size_t r = 0; sim->recs && r < sim->n_recs; r++) {

@@ -7,7 +7,10 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include <string.h>
+
 #include "neurons/model.h"
+#include "sim/rng.h"
 
 typedef struct {
     const sq_neuron_model *m;
@@ -235,6 +238,74 @@ START_TEST(check_rejects_v_reset_not_below_v_th)
 }
 END_TEST
 
+typedef struct {
+    double t[4096];
+    size_t n;
+} spikes;
+
+static void collect(void *ctx, double t_spike)
+{
+    spikes *sp = ctx;
+    ck_assert_uint_lt(sp->n, 4096);
+    sp->t[sp->n++] = t_spike;
+}
+
+START_TEST(integrate_is_bit_for_bit_the_advance_input_sequence)
+{
+    /* Brunel-like drive: 2000 windows of 1.5 ms with up to 40 inputs in two lists (synaptic and
+     * Poisson, as the engine passes them), through integrate() on one copy and advance()/input()
+     * over the merged list on the other: the same spikes and the same state bits, as model.h
+     * requires. Once with V_inf below threshold (integrate's own loop), once above (its fallback). */
+    for (int tonic = 0; tonic < 2; tonic++) {
+        neuron a, b;
+        setup(&a);
+        set(&a, "tau_m", 20.0);
+        set(&a, "E_L", 0.0);
+        set(&a, "V_th", 20.0);
+        set(&a, "V_reset", 10.0);
+        set(&a, "I_e", tonic ? 260.0 : 0.0); /* V_inf = 20.8 mV when tonic */
+        start(&a);
+        b = a;
+        sq_rng rng;
+        sq_rng_init(&rng, 77, (uint64_t)tonic);
+        spikes *sa = calloc(1, sizeof *sa), *sb = calloc(1, sizeof *sb);
+        for (int k = 0; k < 2000; k++) {
+            double t0 = 1.5 * k, t_end = 1.5 * (k + 1), ta[41], tb[41], tm[80];
+            float wa[41], wb[41], wm[80];
+            size_t na = 0, nb = 0, n = sq_rng_below(&rng, 41);
+            for (size_t i = 0; i < n; i++) {
+                tm[i] = t0 + 1.5 * (i + sq_rng_uniform(&rng)) / (double)n;
+                wm[i] = sq_rng_below(&rng, 5) == 0 ? -0.5f : 0.1f * (float)(1 + sq_rng_below(&rng, 40));
+                if (sq_rng_below(&rng, 2)) {
+                    ta[na] = tm[i];
+                    wa[na++] = wm[i];
+                } else {
+                    tb[nb] = tm[i];
+                    wb[nb++] = wm[i];
+                }
+            }
+            ta[na] = tb[nb] = INFINITY;
+            a.m->integrate(a.p, a.d, a.s, ta, wa, na, tb, wb, nb, t_end, collect, sa);
+            double t_spike;
+            for (size_t i = 0; i < n; i++) {
+                while (adv(&b, tm[i], &t_spike))
+                    collect(sb, t_spike);
+                if (b.m->input(b.p, b.d, b.s, wm[i]))
+                    collect(sb, tm[i]);
+            }
+            while (adv(&b, t_end, &t_spike))
+                collect(sb, t_spike);
+            ck_assert_int_eq(memcmp(a.s, b.s, a.m->n_state * sizeof(double)), 0);
+        }
+        ck_assert_uint_eq(sa->n, sb->n);
+        ck_assert_uint_gt(sa->n, 100);
+        ck_assert_int_eq(memcmp(sa->t, sb->t, sa->n * sizeof(double)), 0);
+        free(sa);
+        free(sb);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("lif_delta");
@@ -248,6 +319,7 @@ int main(void)
     tcase_add_test(tc, input_during_refractoriness_is_discarded_and_v_held_at_reset);
     tcase_add_test(tc, refractory_end_releases_v_from_reset);
     tcase_add_test(tc, check_rejects_v_reset_not_below_v_th);
+    tcase_add_test(tc, integrate_is_bit_for_bit_the_advance_input_sequence);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -549,7 +549,22 @@ START_TEST(integrate_is_bit_for_bit_the_advance_input_sequence)
                 t[i] = t0 + 0.1 * (i + sq_rng_uniform(&rng)) / n_in;
                 w[i] = ws[sq_rng_below(&rng, 3)];
             }
-            a.m->integrate(a.p, a.d, a.s, t, w, (size_t)n_in, t_end, collect, sa);
+            /* The inputs split over the two lists integrate() merges, each ending in its sentinel. */
+            double ta[4], tb[4];
+            float wa[4], wb[4];
+            size_t na = 0, nb = 0;
+            for (int i = 0; i < n_in; i++) {
+                if (sq_rng_below(&rng, 2)) {
+                    ta[na] = t[i];
+                    wa[na++] = w[i];
+                } else {
+                    tb[nb] = t[i];
+                    wb[nb++] = w[i];
+                }
+            }
+            ta[na] = tb[nb] = INFINITY;
+            wa[na] = wb[nb] = 0.0f;
+            a.m->integrate(a.p, a.d, a.s, ta, wa, na, tb, wb, nb, t_end, collect, sa);
             double t_spike;
             for (int i = 0; i < n_in; i++) {
                 while (adv(&b, t[i], &t_spike))
