@@ -17,6 +17,7 @@
 #include "io/config.h"
 #include "sim/sim.h"
 #include "siegert.h"
+#include "run_suite.h"
 
 #define T_SKIP 200.0
 #define BRIAN2_CV 0.353
@@ -126,9 +127,5 @@ int main(void)
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, ai_state_rate_and_irregularity_match_the_mean_field);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return sq_test_run(s);
 }

@@ -14,6 +14,7 @@
 
 #include "io/config.h"
 #include "io/json_set.h"
+#include "run_suite.h"
 
 /* The text with every ' turned into ". Caller frees. */
 static char *dq(const char *s)
@@ -760,9 +761,5 @@ static Suite *config_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(config_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : 0;
+    return sq_test_run(config_suite());
 }

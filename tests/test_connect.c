@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sim/connect.h"
+#include "run_suite.h"
 
 typedef struct {
     uint32_t src, tgt;
@@ -604,9 +605,5 @@ static Suite *connect_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(connect_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return sq_test_run(connect_suite());
 }

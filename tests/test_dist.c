@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "sim/dist.h"
+#include "run_suite.h"
 
 #define N_DRAWS 200000
 
@@ -236,9 +237,5 @@ static Suite *dist_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(dist_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return sq_test_run(dist_suite());
 }

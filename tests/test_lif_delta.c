@@ -9,57 +9,15 @@
 
 #include <string.h>
 
+#include "neuron_fixture.h"
 #include "neurons/model.h"
 #include "sim/rng.h"
-
-typedef struct {
-    const sq_neuron_model *m;
-    double p[16], d[16], s[8];
-} neuron;
-
-static void set(neuron *n, const char *name, double value)
-{
-    int i = sq_param_find(n->m->params, n->m->n_params, name);
-    ck_assert_int_ge(i, 0);
-    n->p[i] = value;
-}
-
-static double get(const neuron *n, const char *name)
-{
-    return n->p[sq_param_find(n->m->params, n->m->n_params, name)];
-}
-
-static void setup(neuron *n)
-{
-    n->m = sq_neuron_model_find("lif_delta");
-    ck_assert_ptr_nonnull(n->m);
-    sq_param_defaults(n->m->params, n->m->n_params, n->p);
-}
-
-/* prepare + init at t0 = 0, after the test changed parameters. */
-static void start(neuron *n)
-{
-    sq_err err = {0, ""};
-    ck_assert_int_eq(sq_param_check(n->m->params, n->m->n_params, n->p, "test", &err), 0);
-    ck_assert_int_eq(n->m->check(n->p, "test", &err), 0);
-    n->m->prepare(n->p, n->d);
-    n->m->init(n->p, n->d, n->s, 0.0);
-}
-
-static double v(const neuron *n)
-{
-    return n->s[n->m->v_index];
-}
-
-static int adv(neuron *n, double t, double *t_spike)
-{
-    return n->m->advance(n->p, n->d, n->s, t, t_spike);
-}
+#include "run_suite.h"
 
 START_TEST(descriptor_has_nest_defaults_and_state_layout)
 {
     neuron n;
-    setup(&n);
+    setup_model(&n, "lif_delta");
     ck_assert_str_eq(n.m->name, "lif_delta");
     ck_assert_str_eq(n.m->weight_unit, "mV");
     ck_assert_uint_eq(n.m->n_state, 4);
@@ -81,7 +39,7 @@ END_TEST
 START_TEST(relaxes_to_rest_as_the_closed_form)
 {
     neuron n;
-    setup(&n);
+    setup_model(&n, "lif_delta");
     start(&n);
     n.s[n.m->v_index] = -58.0;
     double t_spike, ts[] = {0.3, 1.7, 7.3, 25.0, 80.0};
@@ -99,10 +57,10 @@ START_TEST(step_current_response_matches_closed_form_via_i_e_and_add_current)
 {
     /* I = 300 pA: V_inf = -70 + 300 * 10/250 = -58 mV, below threshold. */
     neuron a, b;
-    setup(&a);
+    setup_model(&a, "lif_delta");
     set(&a, "I_e", 300.0);
     start(&a);
-    setup(&b);
+    setup_model(&b, "lif_delta");
     start(&b);
     b.m->add_current(b.p, b.d, b.s, 300.0);
     double t_spike;
@@ -127,7 +85,7 @@ START_TEST(isi_under_suprathreshold_current_matches_closed_form)
     /* I_e = 500 pA: V_inf = -50 mV > V_th. From V_reset = E_L the first crossing is at
      * tau_m ln((V_reset - V_inf)/(V_th - V_inf)) = 10 ln 4, then every t_ref + 10 ln 4. */
     neuron n;
-    setup(&n);
+    setup_model(&n, "lif_delta");
     set(&n, "I_e", 500.0);
     start(&n);
     double t_free = 10.0 * log(20.0 / 5.0), isi = 2.0 + t_free, t_spike;
@@ -149,7 +107,7 @@ END_TEST
 START_TEST(next_check_gives_the_exact_crossing_and_advance_fires_there)
 {
     neuron n;
-    setup(&n);
+    setup_model(&n, "lif_delta");
     set(&n, "I_e", 500.0);
     start(&n);
     double t_free = 10.0 * log(4.0), t_spike;
@@ -167,7 +125,7 @@ END_TEST
 START_TEST(input_crossing_threshold_fires_at_that_instant_and_resets)
 {
     neuron n;
-    setup(&n);
+    setup_model(&n, "lif_delta");
     set(&n, "V_reset", -65.0);
     start(&n);
     double t_spike;
@@ -185,7 +143,7 @@ END_TEST
 START_TEST(input_during_refractoriness_is_discarded_and_v_held_at_reset)
 {
     neuron n;
-    setup(&n);
+    setup_model(&n, "lif_delta");
     set(&n, "V_reset", -65.0);
     start(&n);
     double t_spike;
@@ -207,7 +165,7 @@ START_TEST(refractory_end_releases_v_from_reset)
 {
     /* V_reset = -65 and E_L = -70: held at -65 until t = 3, then -70 + 5 e^{-(t-3)/10}. */
     neuron n;
-    setup(&n);
+    setup_model(&n, "lif_delta");
     set(&n, "V_reset", -65.0);
     start(&n);
     double t_spike;
@@ -224,7 +182,7 @@ END_TEST
 START_TEST(check_rejects_v_reset_not_below_v_th)
 {
     neuron n;
-    setup(&n);
+    setup_model(&n, "lif_delta");
     set(&n, "V_reset", -55.0);
     sq_err err = {0, ""};
     ck_assert_int_eq(n.m->check(n.p, "net.json: populations[1].params", &err), SQ_ECONFIG);
@@ -238,18 +196,6 @@ START_TEST(check_rejects_v_reset_not_below_v_th)
 }
 END_TEST
 
-typedef struct {
-    double t[4096];
-    size_t n;
-} spikes;
-
-static void collect(void *ctx, double t_spike)
-{
-    spikes *sp = ctx;
-    ck_assert_uint_lt(sp->n, 4096);
-    sp->t[sp->n++] = t_spike;
-}
-
 START_TEST(integrate_is_bit_for_bit_the_advance_input_sequence)
 {
     /* Brunel-like drive: 2000 windows of 1.5 ms with up to 40 inputs in two lists (synaptic and
@@ -258,7 +204,7 @@ START_TEST(integrate_is_bit_for_bit_the_advance_input_sequence)
      * requires. Once with V_inf below threshold (integrate's own loop), once above (its fallback). */
     for (int tonic = 0; tonic < 2; tonic++) {
         neuron a, b;
-        setup(&a);
+        setup_model(&a, "lif_delta");
         set(&a, "tau_m", 20.0);
         set(&a, "E_L", 0.0);
         set(&a, "V_th", 20.0);
@@ -321,9 +267,5 @@ int main(void)
     tcase_add_test(tc, check_rejects_v_reset_not_below_v_th);
     tcase_add_test(tc, integrate_is_bit_for_bit_the_advance_input_sequence);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return sq_test_run(s);
 }

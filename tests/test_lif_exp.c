@@ -11,60 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "neuron_fixture.h"
 #include "neurons/model.h"
 #include "sim/rng.h"
-
-typedef struct {
-    const sq_neuron_model *m;
-    double p[16], d[32], s[8];
-} neuron;
-
-static int idx(const neuron *n, const char *name)
-{
-    int i = sq_param_find(n->m->params, n->m->n_params, name);
-    ck_assert_int_ge(i, 0);
-    return i;
-}
-
-static int sidx(const neuron *n, const char *name)
-{
-    for (size_t i = 0; i < n->m->n_state; i++)
-        if (strcmp(n->m->state_names[i], name) == 0)
-            return (int)i;
-    ck_abort_msg("no state %s", name);
-    return -1;
-}
-
-static void set(neuron *n, const char *name, double value)
-{
-    n->p[idx(n, name)] = value;
-}
-
-static void setup(neuron *n)
-{
-    n->m = sq_neuron_model_find("lif_exp");
-    ck_assert_ptr_nonnull(n->m);
-    sq_param_defaults(n->m->params, n->m->n_params, n->p);
-}
-
-static void start(neuron *n)
-{
-    sq_err err = {0, ""};
-    ck_assert_int_eq(sq_param_check(n->m->params, n->m->n_params, n->p, "test", &err), 0);
-    ck_assert_int_eq(n->m->check(n->p, "test", &err), 0);
-    n->m->prepare(n->p, n->d);
-    n->m->init(n->p, n->d, n->s, 0.0);
-}
-
-static double v(const neuron *n)
-{
-    return n->s[n->m->v_index];
-}
-
-static int adv(neuron *n, double t, double *t_spike)
-{
-    return n->m->advance(n->p, n->d, n->s, t, t_spike);
-}
+#include "run_suite.h"
 
 /* V(t) of a free LIF with exponential currents, explicit-coefficient form in long double. */
 typedef struct {
@@ -88,7 +38,7 @@ static long double ref_v(const ref_traj *r, long double t)
 START_TEST(descriptor_has_nest_defaults_and_state_layout)
 {
     neuron n;
-    setup(&n);
+    setup_model(&n, "lif_exp");
     ck_assert_str_eq(n.m->weight_unit, "pA");
     ck_assert_uint_eq(n.m->n_state, 6);
     ck_assert_str_eq(n.m->state_names[0], "t");
@@ -104,10 +54,10 @@ END_TEST
 START_TEST(step_current_response_matches_closed_form)
 {
     neuron a, b;
-    setup(&a);
+    setup_model(&a, "lif_exp");
     set(&a, "I_e", 200.0);
     start(&a);
-    setup(&b);
+    setup_model(&b, "lif_exp");
     start(&b);
     b.m->add_current(b.p, b.d, b.s, 200.0);
     double t_spike;
@@ -126,7 +76,7 @@ END_TEST
 static void check_psp(double tau_s, double w, double t_max, double amp)
 {
     neuron n;
-    setup(&n);
+    setup_model(&n, "lif_exp");
     set(&n, "tau_syn_ex", tau_s);
     set(&n, "tau_syn_in", tau_s);
     start(&n);
@@ -177,7 +127,7 @@ START_TEST(psp_is_continuous_when_tau_s_is_within_1e_9_of_tau_m)
     for (size_t e = 0; e < SQ_COUNT(eps); e++) {
         double tau_s = 10.0 * (1.0 + eps[e]);
         neuron n;
-        setup(&n);
+        setup_model(&n, "lif_exp");
         set(&n, "tau_syn_ex", tau_s);
         start(&n);
         n.m->input(n.p, n.d, n.s, 100.0);
@@ -203,7 +153,7 @@ START_TEST(inhibitory_input_goes_to_i_in_and_hyperpolarises)
     double t_max = 10.0 * 2.0 / 8.0 * log(5.0);
     check_psp(2.0, -100.0, t_max, -100.0 / 250.0 * 2.0 * exp(-t_max / 10.0));
     neuron n;
-    setup(&n);
+    setup_model(&n, "lif_exp");
     set(&n, "tau_syn_in", 5.0);
     start(&n);
     n.m->input(n.p, n.d, n.s, -40.0);
@@ -224,7 +174,7 @@ END_TEST
 START_TEST(isi_under_suprathreshold_current_matches_closed_form)
 {
     neuron n;
-    setup(&n);
+    setup_model(&n, "lif_exp");
     set(&n, "I_e", 500.0); /* V_inf = -50 mV */
     start(&n);
     double t_free = 10.0 * log(20.0 / 5.0), isi = 2.0 + t_free, t_spike, t_last = 0.0;
@@ -255,7 +205,7 @@ START_TEST(crossing_that_goes_up_and_back_down_within_one_interval_is_found)
      * (root of the closed form, mpmath at 40 digits), peaks near -54.84 and falls back below at
      * 2.18 ms; at the interval end t = 10 it is near -61.96, far below threshold. */
     neuron n;
-    setup(&n);
+    setup_model(&n, "lif_exp");
     start(&n);
     n.s[n.m->v_index] = -56.0;
     n.m->input(n.p, n.d, n.s, 800.0);
@@ -305,7 +255,7 @@ START_TEST(next_check_is_never_later_than_the_true_crossing_over_random_states)
     int n_cross = 0, n_none = 0, n_inf = 0;
     for (int trial = 0; trial < 600; trial++) {
         neuron n;
-        setup(&n);
+        setup_model(&n, "lif_exp");
         double tau_m = taus_m[sq_rng_below(&rng, 2)];
         double tau_ex = sq_rng_below(&rng, 4) == 0 ? tau_m : taus_s[sq_rng_below(&rng, 6)];
         double tau_in = taus_s[sq_rng_below(&rng, 6)];
@@ -350,7 +300,7 @@ END_TEST
 START_TEST(refractory_clamps_v_while_currents_decay)
 {
     neuron n;
-    setup(&n);
+    setup_model(&n, "lif_exp");
     set(&n, "I_e", 500.0);
     set(&n, "V_reset", -65.0);
     start(&n);
@@ -379,7 +329,7 @@ START_TEST(long_quiet_interval_then_dc_fires_at_the_closed_form_time)
     /* 1e6 ms without input (the propagators must neither overflow nor lose the state), then
      * 1e4 pA: V_inf = 330 mV, crossing after 10 ln(400/385) ms. 1e-9 ms is ~8 ulp of 1e6 ms. */
     neuron n;
-    setup(&n);
+    setup_model(&n, "lif_exp");
     set(&n, "tau_syn_ex", 50.0);
     set(&n, "tau_syn_in", 0.1);
     start(&n);
@@ -402,7 +352,7 @@ END_TEST
  * constants commensurate with tau_m = 20 ms) or 4.3/7.7 ms (not). */
 static void setup_cuba(neuron *n, double tau_ex, double tau_in)
 {
-    setup(n);
+    setup_model(n, "lif_exp");
     set(n, "tau_m", 20.0);
     set(n, "C_m", 250.0);
     set(n, "E_L", -49.0);
@@ -423,7 +373,7 @@ START_TEST(commensurate_propagator_matches_closed_form)
     for (int k = 0; k < 2; k++)
         for (size_t j = 0; j < SQ_COUNT(dts); j++) {
             neuron n;
-            setup(&n);
+            setup_model(&n, "lif_exp");
             set(&n, "tau_m", taus[k][0]);
             set(&n, "tau_syn_ex", taus[k][1]);
             set(&n, "tau_syn_in", taus[k][2]);
@@ -513,19 +463,6 @@ START_TEST(advance_finds_crossings_over_random_intervals_when_e_l_is_above_v_th)
 }
 END_TEST
 
-/* emit() of integrate(): appends to a spike list. */
-typedef struct {
-    double t[4096];
-    int n;
-} spikes;
-
-static void collect(void *ctx, double t_spike)
-{
-    spikes *sp = ctx;
-    ck_assert_int_lt(sp->n, 4096);
-    sp->t[sp->n++] = t_spike;
-}
-
 START_TEST(integrate_is_bit_for_bit_the_advance_input_sequence)
 {
     /* 2000 windows of 0.1 ms with 0-3 random inputs each (20.25, -112.5 or 300 pA), through
@@ -588,7 +525,7 @@ END_TEST
 START_TEST(check_rejects_v_reset_not_below_v_th)
 {
     neuron n;
-    setup(&n);
+    setup_model(&n, "lif_exp");
     set(&n, "V_reset", -50.0);
     sq_err err = {0, ""};
     ck_assert_int_eq(n.m->check(n.p, "net.json: populations[0].params", &err), SQ_ECONFIG);
@@ -620,9 +557,5 @@ int main(void)
     tcase_add_test(tc, integrate_is_bit_for_bit_the_advance_input_sequence);
     tcase_add_test(tc, check_rejects_v_reset_not_below_v_th);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return sq_test_run(s);
 }

@@ -6,6 +6,7 @@
 
 #include "sim/queue.h"
 #include "sim/rng.h"
+#include "run_suite.h"
 
 static int ref_cmp(const void *pa, const void *pb)
 {
@@ -118,9 +119,5 @@ int main(void)
     tcase_add_test(tc, window_of_is_exact_at_window_boundaries);
     tcase_add_test(tc, partially_consumed_window_keeps_the_rest_in_order);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return sq_test_run(s);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "sim/rng.h"
+#include "run_suite.h"
 
 #define N_DRAWS 1000000
 
@@ -240,9 +241,5 @@ static Suite *rng_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(rng_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return sq_test_run(rng_suite());
 }

@@ -10,6 +10,7 @@
 
 #include "sim/rng.h"
 #include "sim/rng_discrete.h"
+#include "run_suite.h"
 
 typedef enum { BINOMIAL, POISSON, HYPERGEOMETRIC } kind;
 
@@ -243,9 +244,5 @@ static Suite *rng_discrete_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(rng_discrete_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return sq_test_run(rng_discrete_suite());
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "siegert.h"
+#include "run_suite.h"
 
 /* Brunel (2000) model A neuron: tau 20 ms, t_ref 2 ms, theta 20 mV, V_r 10 mV. */
 static const sq_siegert_lif brunel_lif = {20.0, 2.0, 20.0, 10.0};
@@ -181,9 +182,5 @@ static Suite *siegert_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(siegert_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return sq_test_run(siegert_suite());
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sim/sim.h"
+#include "run_suite.h"
 
 typedef struct {
     sq_spike *s;
@@ -359,9 +360,5 @@ int main(void)
     tcase_add_test(tc, create_rejects_bad_networks_naming_field_expectation_and_value);
     tcase_add_test(tc, fixed_indegree_network_reports_synapses_and_about_8_bytes_each);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return sq_test_run(s);
 }

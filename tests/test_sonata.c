@@ -17,6 +17,7 @@
 
 #include "io/sonata_reader.h"
 #include "io/sonata_writer.h"
+#include "run_suite.h"
 
 static const char *const names[] = {"exc", "silent", "inh"};
 static const uint64_t sizes[] = {8000, 100, 2000};
@@ -608,9 +609,5 @@ static Suite *sonata_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(sonata_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return sq_test_run(sonata_suite());
 }

@@ -1,0 +1,83 @@
+/* tests/neuron_fixture.h: one neuron of a model, driven directly through its sq_neuron_model
+ * descriptor (no engine), for the model tests; and a spike list for integrate()'s emit(). */
+#ifndef SQ_TEST_NEURON_FIXTURE_H
+#define SQ_TEST_NEURON_FIXTURE_H
+
+#include <check.h>
+#include <string.h>
+
+#include "neurons/model.h"
+
+typedef struct {
+    const sq_neuron_model *m;
+    double p[16], d[32], s[8];
+} neuron;
+
+static inline int idx(const neuron *n, const char *name)
+{
+    int i = sq_param_find(n->m->params, n->m->n_params, name);
+    ck_assert_int_ge(i, 0);
+    return i;
+}
+
+static inline int sidx(const neuron *n, const char *name)
+{
+    for (size_t i = 0; i < n->m->n_state; i++)
+        if (strcmp(n->m->state_names[i], name) == 0)
+            return (int)i;
+    ck_abort_msg("no state %s", name);
+    return -1;
+}
+
+static inline void set(neuron *n, const char *name, double value)
+{
+    n->p[idx(n, name)] = value;
+}
+
+static inline double get(const neuron *n, const char *name)
+{
+    return n->p[idx(n, name)];
+}
+
+/* The model's defaults; the test then changes parameters and calls start(). */
+static inline void setup_model(neuron *n, const char *model)
+{
+    n->m = sq_neuron_model_find(model);
+    ck_assert_ptr_nonnull(n->m);
+    sq_param_defaults(n->m->params, n->m->n_params, n->p);
+}
+
+/* check + prepare + init at t0 = 0. */
+static inline void start(neuron *n)
+{
+    sq_err err = {0, ""};
+    ck_assert_int_eq(sq_param_check(n->m->params, n->m->n_params, n->p, "test", &err), 0);
+    ck_assert_int_eq(n->m->check(n->p, "test", &err), 0);
+    n->m->prepare(n->p, n->d);
+    n->m->init(n->p, n->d, n->s, 0.0);
+}
+
+static inline double v(const neuron *n)
+{
+    return n->s[n->m->v_index];
+}
+
+static inline int adv(neuron *n, double t, double *t_spike)
+{
+    return n->m->advance(n->p, n->d, n->s, t, t_spike);
+}
+
+typedef struct {
+    double t[4096];
+    size_t n;
+} spikes;
+
+/* emit() of integrate(): appends to a spike list. */
+static inline void collect(void *ctx, double t_spike)
+{
+    spikes *sp = ctx;
+    ck_assert_uint_lt(sp->n, 4096);
+    sp->t[sp->n++] = t_spike;
+}
+
+#endif
