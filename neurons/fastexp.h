@@ -1,8 +1,9 @@
 /* neurons/fastexp.h: exp(-x) for the short intervals between a neuron's inputs.
  * Event-driven neurons decay by exp(-dt/tau) at every input, and dt/tau is usually tiny (a neuron
- * with 70,000 inputs a second and tau = 20 ms sees dt/tau ~ 7e-4). For 0 <= x < 1/32 the Taylor
- * series to degree 8 has a remainder below x^9/9! < 1e-19 relative, under half an ulp, so the
- * result is as accurate as libm's exp; above that, libm's exp is called. */
+ * with 70,000 inputs a second and tau = 20 ms sees dt/tau ~ 7e-4). The Taylor series is cut where
+ * its remainder is below 1e-19 relative, under half an ulp, so the result is as accurate as
+ * libm's exp: degree 5 for x < 2^-9 (x^6/6! < 1e-19), degree 8 for x < 1/32 (x^9/9! < 1e-19);
+ * above that, libm's exp is called. */
 #ifndef SQ_FASTEXP_H
 #define SQ_FASTEXP_H
 
@@ -10,6 +11,10 @@
 
 static inline double sq_exp_neg(double x)
 {
+    if (x < 0x1p-9 && x >= 0.0) {
+        double y = -x;
+        return 1.0 + y * (1.0 + y * (0.5 + y * (1.0 / 6 + y * (1.0 / 24 + y * (1.0 / 120)))));
+    }
     if (x < 0.03125 && x >= 0.0) {
         double y = -x;
         return 1.0 + y * (1.0 + y * (0.5 + y * (1.0 / 6 + y * (1.0 / 24 + y * (1.0 / 120 +

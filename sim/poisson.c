@@ -13,6 +13,8 @@ void sq__poisson_dev_init(sq__poisson_dev *dev, double rate_hz, double start, do
     dev->rate = rate_hz * 1e-3;
     dev->h = h;
     dev->n_thr = 0;
+    for (unsigned k = 0; k < SQ__POISSON_TABLE; k++)
+        dev->thr[k] = UINT32_MAX; /* padding read by the branch-free first compares */
     double mu = dev->rate * h;
     if (!(mu <= 16.0))
         return;
@@ -56,11 +58,15 @@ static uint64_t step_count(const sq__poisson_dev *dev, uint64_t key, int64_t m, 
 {
     uint64_t k = 0;
     if (full && dev->n_thr) {
-        /* Inversion without a data-dependent branch: count the thresholds below u. */
+        /* Inversion: count the thresholds below u, the first four without branches (the table
+         * is padded with UINT32_MAX), the rare rest by search. k never passes n_thr - 1. */
         uint32_t u = (uint32_t)word;
-        for (unsigned j = 0; j + 1 < dev->n_thr; j++)
-            k += u >= dev->thr[j];
-        return k;
+        const uint32_t *thr = dev->thr;
+        k = (uint64_t)(u >= thr[0]) + (u >= thr[1]) + (u >= thr[2]) + (u >= thr[3]);
+        if (k == 4)
+            while (k + 1 < dev->n_thr && u >= thr[k])
+                k++;
+        return k < dev->n_thr - 1 ? k : dev->n_thr - 1;
     }
     sq_rng r;
     sq_rng_init(&r, key, (uint64_t)m);
@@ -81,7 +87,7 @@ size_t sq__poisson_events(const sq__poisson_dev *dev, uint64_t seed, uint32_t de
     float *wv_ = *wv;
     for (int64_t m = m0; (double)m * h < hi_all; m++) {
         double step_lo = (double)m * h, step_hi = (double)(m + 1) * h;
-        double lo = fmax(step_lo, dev->a), hi = fmin(step_hi, dev->b);
+        double lo = step_lo > dev->a ? step_lo : dev->a, hi = step_hi < dev->b ? step_hi : dev->b;
         if (!(hi > lo))
             continue;
         uint64_t ctr = (uint64_t)m << 20, word = sq_splitmix(key, ctr++);
