@@ -7,6 +7,7 @@ whose file is valid and holds exactly the spikes an uninterrupted run has up to 
 usage: test_cli.py SPIKEQ_BINARY SOURCE_DIR"""
 import json
 import os
+import pty
 import signal
 import subprocess
 import sys
@@ -152,6 +153,34 @@ def main():
         with h5py.File(out2, "r") as f:
             same = np.array_equal(f["spikes/E/timestamps"][:], ts) and np.array_equal(f["spikes/E/node_ids"][:], ids)
         check("interrupted file equals an uninterrupted run to that time", same)
+
+        # SIGTERM too, with its own exit status.
+        p = subprocess.Popen([SPIKEQ, "run", bpath, "--out", out], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        time.sleep(2.0)
+        p.send_signal(signal.SIGTERM)
+        so, se = p.communicate(timeout=120)
+        check("SIGTERM exits 143", p.returncode == 143, f"exit {p.returncode}: {se}")
+        with h5py.File(out, "r") as f:
+            check("SIGTERM file readable", float(f["spikes"].attrs["t_stop"]) > 0)
+
+        # On a terminal a progress line shows simulated time, real-time factor, spikes and ETA; in a
+        # pipe (every run above) it stays silent.
+        check("no progress line in a pipe", "ETA" not in r.stderr, r.stderr)
+        leader, follower = pty.openpty()
+        p = subprocess.Popen([SPIKEQ, "run", bpath, "--out", out], stdout=subprocess.DEVNULL, stderr=follower)
+        os.close(follower)
+        seen, t0 = b"", time.time()
+        while b"ETA" not in seen and time.time() - t0 < 30:
+            try:
+                seen += os.read(leader, 4096)
+            except OSError:
+                break
+        p.send_signal(signal.SIGINT)
+        p.wait(timeout=120)
+        os.close(leader)
+        text = seen.decode(errors="replace")
+        check("progress line on a terminal", "real-time factor" in text and "ETA" in text and "spikes" in text, text[-300:])
 
     print(f"{passed} passed, {len(failures)} failed")
     return 1 if failures else 0
