@@ -73,6 +73,44 @@ static uint64_t step_count(const sq__poisson_dev *dev, uint64_t key, int64_t m, 
     return sq_rng_poisson(&r, dev->rate * (hi - lo));
 }
 
+/* A step's events, in general: count, then positions from the words (the count's word's upper half,
+ * then both halves of each next word), sorted, keeping those in [t0, t1). Returns the new n or -1. */
+static size_t step_events(const sq__poisson_dev *dev, uint64_t key, int64_t m, double lo, double hi, double t0,
+                          double t1, float w, double **t, float **wv, size_t n, size_t *cap)
+{
+    uint64_t ctr = (uint64_t)m << 20, word = sq_splitmix(key, ctr++);
+    uint64_t k = step_count(dev, key, m, lo, hi, word, lo == (double)m * dev->h && hi == (double)(m + 1) * dev->h);
+    if (k == 0)
+        return n;
+    if (n + k > *cap && sq__grow_events(t, wv, cap, n + k) < 0)
+        return (size_t)-1;
+    double *tv = *t, width = (hi - lo) * 0x1p-32;
+    size_t first = n;
+    for (uint64_t i = 0; i < k; i++) {
+        uint32_t u = (i & 1) == 0 ? (uint32_t)(word >> 32) : (uint32_t)(word = sq_splitmix(key, ctr++));
+        double x = lo + ((double)u + 0.5) * width;
+        if (x >= hi) /* rounding, possible only far from t = 0; the event belongs to this step */
+            x = nextafter(hi, lo);
+        if (x < t0 || x >= t1)
+            continue; /* outside this call's interval: another call will draw it again */
+        size_t j = n++;
+        while (j > first && tv[j - 1] > x) { /* insertion sort: k is a handful */
+            tv[j] = tv[j - 1];
+            j--;
+        }
+        tv[j] = x;
+        (*wv)[n - 1] = w;
+    }
+    return n;
+}
+
+static inline void order(double *a, double *b)
+{
+    double lo = *a < *b ? *a : *b, hi = *a < *b ? *b : *a;
+    *a = lo;
+    *b = hi;
+}
+
 size_t sq__poisson_events(const sq__poisson_dev *dev, uint64_t seed, uint32_t device, uint32_t gid, double t0,
                           double t1, float w, double **t, float **wv, size_t n, size_t *cap)
 {
@@ -80,45 +118,55 @@ size_t sq__poisson_events(const sq__poisson_dev *dev, uint64_t seed, uint32_t de
     if (!(hi_all > lo_all) || dev->rate <= 0.0)
         return n;
     uint64_t key = sq_mix_key(seed, sq_stream_id(SQ_STREAM_DEVICE, device, gid));
-    int64_t m0 = (int64_t)floor(lo_all / h);
-    while ((double)m0 * h > lo_all) /* the step bounds are the products m*h: agree with them */
-        m0--;
-    double *tv = *t;
-    float *wv_ = *wv;
-    for (int64_t m = m0; (double)m * h < hi_all; m++) {
-        double step_lo = (double)m * h, step_hi = (double)(m + 1) * h;
-        double lo = step_lo > dev->a ? step_lo : dev->a, hi = step_hi < dev->b ? step_hi : dev->b;
-        if (!(hi > lo))
+    int64_t m = (int64_t)floor(lo_all / h);
+    while ((double)m * h > lo_all) /* the step bounds are the products m*h: agree with them */
+        m--;
+    for (; (double)m * h < hi_all; m++) {
+        double lo = (double)m * h, hi = (double)(m + 1) * h;
+        if (!(lo >= lo_all && hi <= hi_all && dev->n_thr)) {
+            /* A step cut by the generator's start or stop or by this call's interval. */
+            double a = lo > dev->a ? lo : dev->a, b = hi < dev->b ? hi : dev->b;
+            if (b > a && (n = step_events(dev, key, m, a, b, t0, t1, w, t, wv, n, cap)) == (size_t)-1)
+                return n;
             continue;
-        uint64_t ctr = (uint64_t)m << 20, word = sq_splitmix(key, ctr++);
-        uint64_t k = step_count(dev, key, m, lo, hi, word, lo == step_lo && hi == step_hi);
-        if (k == 0)
-            continue;
-        if (n + k > *cap) {
-            if (sq__grow_events(t, wv, cap, n + k) < 0)
-                return (size_t)-1;
-            tv = *t;
-            wv_ = *wv;
         }
-        int inside = lo >= t0 && hi <= t1; /* the usual case: no event of the step is outside */
+        /* The usual step: whole and inside. Up to three events without a data-dependent branch:
+         * three candidate positions, those past the count set to infinity, a sorting network;
+         * the same words, positions and order as step_events(), which takes the rarer k > 3. */
+        uint64_t w0 = sq_splitmix(key, (uint64_t)m << 20);
+        uint32_t u = (uint32_t)w0;
+        const uint32_t *thr = dev->thr;
+        uint64_t k = (uint64_t)(u >= thr[0]) + (u >= thr[1]) + (u >= thr[2]);
+        if (k == 3 && u >= thr[3] && dev->n_thr > 4) {
+            if ((n = step_events(dev, key, m, lo, hi, t0, t1, w, t, wv, n, cap)) == (size_t)-1)
+                return n;
+            continue;
+        }
+        if (k > dev->n_thr - 1)
+            k = dev->n_thr - 1; /* only when u is the largest word and the table is short */
+        if (n + 3 > *cap && sq__grow_events(t, wv, cap, n + 3) < 0)
+            return (size_t)-1;
+        uint64_t w1 = sq_splitmix(key, ((uint64_t)m << 20) + 1);
         double width = (hi - lo) * 0x1p-32;
-        size_t first = n;
-        for (uint64_t i = 0; i < k; i++) {
-            /* Positions use the upper half of the count's word, then both halves of new words. */
-            uint32_t u = (i & 1) == 0 ? (uint32_t)(word >> 32) : (uint32_t)(word = sq_splitmix(key, ctr++));
-            double x = lo + ((double)u + 0.5) * width;
-            if (x >= hi) /* rounding, possible only far from t = 0; the event belongs to this step */
-                x = nextafter(hi, lo);
-            if (!inside && (x < t0 || x >= t1))
-                continue; /* outside this call's interval: another call will draw it again */
-            size_t j = n++;
-            while (j > first && tv[j - 1] > x) { /* insertion sort: k is a handful */
-                tv[j] = tv[j - 1];
-                j--;
-            }
-            tv[j] = x;
-            wv_[n - 1] = w;
+        double x0 = lo + ((double)(uint32_t)(w0 >> 32) + 0.5) * width;
+        double x1 = k > 1 ? lo + ((double)(uint32_t)w1 + 0.5) * width : INFINITY;
+        double x2 = k > 2 ? lo + ((double)(uint32_t)(w1 >> 32) + 0.5) * width : INFINITY;
+        if (x0 >= hi || (k > 1 && x1 >= hi) || (k > 2 && x2 >= hi)) {
+            /* rounding far from t = 0: leave it to the careful path */
+            if ((n = step_events(dev, key, m, lo, hi, t0, t1, w, t, wv, n, cap)) == (size_t)-1)
+                return n;
+            continue;
         }
+        order(&x0, &x1);
+        order(&x1, &x2);
+        order(&x0, &x1);
+        double *tv = *t + n;
+        float *wv_ = *wv + n;
+        tv[0] = x0;
+        tv[1] = x1;
+        tv[2] = x2;
+        wv_[0] = wv_[1] = wv_[2] = w;
+        n += k;
     }
     return n;
 }
