@@ -19,6 +19,7 @@ int sq__queue_init(sq__queue *q, double window, double horizon)
         return SQ_ENOMEM;
     q->n_buckets = n;
     q->window = window;
+    q->inv_window = 1.0 / window;
     q->current = 0;
     return 0;
 }
@@ -35,13 +36,7 @@ void sq__queue_free(sq__queue *q)
 
 int64_t sq__queue_window_of(const sq__queue *q, double t)
 {
-    int64_t k = (int64_t)floor(t / q->window);
-    /* The product k*window is how window bounds are computed everywhere, so compare against it. */
-    while ((double)k * q->window > t)
-        k--;
-    while ((double)(k + 1) * q->window <= t)
-        k++;
-    return k;
+    return sq__window_index(t, q->window, q->inv_window);
 }
 
 int sq__queue_push(sq__queue *q, sq__entry e)

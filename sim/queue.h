@@ -24,7 +24,7 @@ typedef struct {
 typedef struct {
     sq__bucket *buckets;
     size_t n_buckets;   /* ring length, in windows */
-    double window;      /* ms */
+    double window, inv_window; /* ms, 1/ms */
     int64_t current;    /* index of the window being delivered */
 } sq__queue;
 
@@ -34,7 +34,21 @@ int sq__queue_init(sq__queue *q, double window, double horizon);
 void sq__queue_free(sq__queue *q);
 
 /* Index of the window holding time t: the k with k*window <= t < (k+1)*window, exact at the
- * boundaries even where t/window rounds the other way. */
+ * boundaries even where t*inv_window rounds the other way (window bounds everywhere are the
+ * products k*window). inv_window = 1/window. */
+static inline int64_t sq__window_index(double t, double window, double inv_window)
+{
+    double q = t * inv_window;
+    int64_t k = (int64_t)q;
+    if (q < (double)k) /* truncation went up: t < 0 */
+        k--;
+    while ((double)k * window > t)
+        k--;
+    while ((double)(k + 1) * window <= t)
+        k++;
+    return k;
+}
+
 int64_t sq__queue_window_of(const sq__queue *q, double t);
 
 /* Adds an entry arriving after the current window. Grows the bucket geometrically, so after the

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "error.h"
+#include "queue.h"
 
 #define WAKE_BUCKETS 1024 /* a power of two: bucket = window & (WAKE_BUCKETS - 1) */
 
@@ -63,12 +64,7 @@ void sq__wake_free(sq__wake *w)
 
 static int64_t window_of(const sq__wake *w, double t)
 {
-    int64_t k = (int64_t)(t * w->inv_window); /* t >= 0; corrected below where it rounds wrong */
-    while ((double)k * w->window > t) /* window bounds are the products k * window */
-        k--;
-    while ((double)(k + 1) * w->window <= t)
-        k++;
-    return k;
+    return sq__window_index(t, w->window, w->inv_window);
 }
 
 static void file(sq__wake *w, uint32_t id, double t)
