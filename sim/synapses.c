@@ -1,10 +1,14 @@
 /* sim/synapses.c: builds the outgoing-synapse store (CSR by source, grouped by delay; layout in
  * internal.h) from the projections of a network description.
  *
- * Every synapse's weight and delay come from a counter-based stream keyed by (projection, target,
- * rank of the synapse among that target's synapses of the projection), so they do not depend on
- * generation order or on how the work is split. Synapses of one (source, delay) group keep the
- * order in which they were generated, which is deterministic. */
+ * Connectivity is generated twice: a first pass counts each source's synapses, a second draws the
+ * same synapses again (the connectors are deterministic) and writes each straight into its place,
+ * so construction needs no edge list: its peak is the final arrays plus 2 bytes a synapse of
+ * delays. Every synapse's weight and delay come from a counter-based stream keyed by (projection,
+ * target, rank of the synapse among that target's synapses of the projection), so they do not
+ * depend on generation order or on how the work is split. Synapses of one (source, delay) group
+ * keep the order in which they were generated, which is deterministic. */
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,48 +19,17 @@
 #include "internal.h"
 
 typedef struct {
-    uint32_t *src, *tgt;
-    float *w;
-    uint16_t *d;
-    uint64_t n, cap;
-} edge_list;
-
-typedef struct {
-    edge_list *edges;
+    sq__synapses *syn;
+    uint16_t *delay;      /* per synapse, resolution steps (until grouped) */
+    uint64_t *cursor;     /* per source: next free place (fill pass) */
     const sq_proj_spec *proj;
     uint32_t index;       /* projection index */
     uint32_t src_first, tgt_first;
-    uint32_t *rank;       /* per target: synapses generated so far */
+    uint32_t *rank;       /* per target: synapses generated so far (fill pass) */
     uint64_t seed;
     double resolution;
     int min_steps, max_steps;
 } gen_ctx;
-
-static int edges_reserve(edge_list *e, uint64_t cap)
-{
-    if (cap <= e->cap)
-        return 0;
-    uint32_t *src = realloc(e->src, cap * sizeof *src);
-    if (src) e->src = src;
-    uint32_t *tgt = realloc(e->tgt, cap * sizeof *tgt);
-    if (tgt) e->tgt = tgt;
-    float *w = realloc(e->w, cap * sizeof *w);
-    if (w) e->w = w;
-    uint16_t *d = realloc(e->d, cap * sizeof *d);
-    if (d) e->d = d;
-    if (!src || !tgt || !w || !d)
-        return SQ_ENOMEM;
-    e->cap = cap;
-    return 0;
-}
-
-static void edges_free(edge_list *e)
-{
-    free(e->src);
-    free(e->tgt);
-    free(e->w);
-    free(e->d);
-}
 
 static double draw(const sq_dist *d, uint64_t seed, uint64_t stream, uint32_t rank)
 {
@@ -68,12 +41,17 @@ static double draw(const sq_dist *d, uint64_t seed, uint64_t stream, uint32_t ra
     return sq_dist_sample(d, &r);
 }
 
-static int on_synapse(void *ud, uint32_t src, uint32_t tgt)
+static int count_synapse(void *ud, uint32_t src, uint32_t tgt)
 {
     gen_ctx *c = ud;
-    edge_list *e = c->edges;
-    if (e->n == e->cap && edges_reserve(e, e->cap ? e->cap * 2 : 1024) < 0)
-        return SQ_ENOMEM;
+    (void)tgt;
+    c->syn->group_off[c->src_first + src + 1]++;
+    return 0;
+}
+
+static int place_synapse(void *ud, uint32_t src, uint32_t tgt)
+{
+    gen_ctx *c = ud;
     uint32_t rank = c->rank[tgt]++;
     double w = draw(&c->proj->weight, c->seed, sq_stream_id(SQ_STREAM_WEIGHT, 2 * c->index, tgt), rank);
     double d = draw(&c->proj->delay, c->seed, sq_stream_id(SQ_STREAM_WEIGHT, 2 * c->index + 1, tgt), rank);
@@ -82,11 +60,13 @@ static int on_synapse(void *ud, uint32_t src, uint32_t tgt)
         steps = 1; /* the delay check guarantees d >= resolution; this only absorbs rounding */
     if (steps < c->min_steps) c->min_steps = (int)steps;
     if (steps > c->max_steps) c->max_steps = (int)steps;
-    e->src[e->n] = c->src_first + src;
-    e->tgt[e->n] = c->tgt_first + tgt;
-    e->w[e->n] = (float)w;
-    e->d[e->n] = (uint16_t)steps;
-    e->n++;
+    uint32_t g = c->src_first + src;
+    uint64_t at = c->cursor[g]++;
+    /* The count pass saw the same synapses, so at stays below the next source's start. */
+    assert(at < c->syn->group_off[g + 1]);
+    c->syn->target[at] = c->tgt_first + tgt;
+    c->syn->weight[at] = (float)w;
+    c->delay[at] = (uint16_t)steps;
     return 0;
 }
 
@@ -210,47 +190,41 @@ static int make_groups(sq__synapses *s, uint16_t *delay, uint32_t n_neurons)
     return 0;
 }
 
-/* Counting sort of the edge list by source into CSR arrays (stable), then groups by delay. */
-static int to_csr(sq_sim *sim, edge_list *e)
+/* Runs every projection's connector with fn (count_synapse or place_synapse). */
+static int generate(sq_sim *sim, const sq_net_spec *spec, const int *src, const int *tgt, gen_ctx *proto,
+                    sq_synapse_fn fn, sq_err *err)
 {
-    sq__synapses *s = &sim->syn;
-    uint32_t n = sim->n_neurons;
-    s->n_synapses = e->n;
-    s->group_off = calloc((size_t)n + 1, sizeof *s->group_off);
-    s->target = malloc((e->n + 1) * sizeof *s->target);
-    s->weight = malloc((e->n + 1) * sizeof *s->weight);
-    uint16_t *delay = malloc((e->n + 1) * sizeof *delay);
-    uint64_t *fill = malloc(((size_t)n + 1) * sizeof *fill);
-    int rc = SQ_ENOMEM;
-    if (!s->group_off || !s->target || !s->weight || !delay || !fill)
-        goto done;
-    for (uint64_t k = 0; k < e->n; k++)
-        s->group_off[e->src[k] + 1]++;
-    for (uint32_t i = 0; i < n; i++)
-        s->group_off[i + 1] += s->group_off[i];
-    memcpy(fill, s->group_off, (size_t)n * sizeof *fill);
-    for (uint64_t k = 0; k < e->n; k++) {
-        uint64_t at = fill[e->src[k]]++;
-        s->target[at] = e->tgt[k];
-        s->weight[at] = e->w[k];
-        delay[at] = e->d[k];
+    for (size_t i = 0; i < spec->n_projs; i++) {
+        const sq__pop *sp = &sim->pops[src[i]], *tp = &sim->pops[tgt[i]];
+        gen_ctx c = *proto;
+        c.proj = &spec->projs[i];
+        c.index = (uint32_t)i;
+        c.src_first = sp->first;
+        c.tgt_first = tp->first;
+        c.rank = fn == place_synapse ? calloc(tp->n, sizeof(uint32_t)) : NULL;
+        if (fn == place_synapse && !c.rank)
+            return sq_fail(err, SQ_ENOMEM, "%s: projections[%zu]: out of memory while connecting", spec->origin, i);
+        int rc = sq_connect(&spec->projs[i].connector, sp->n, tp->n, src[i] == tgt[i], sim->seed, (uint32_t)i, 0, tp->n,
+                            fn, &c, err);
+        free(c.rank);
+        if (rc < 0)
+            return rc;
+        proto->min_steps = c.min_steps;
+        proto->max_steps = c.max_steps;
     }
-    edges_free(e);
-    memset(e, 0, sizeof *e);
-    rc = make_groups(s, delay, n);
-done:
-    free(delay);
-    free(fill);
-    return rc;
+    return 0;
 }
 
 int sq__synapses_build(sq_sim *sim, const sq_net_spec *spec, sq_err *err)
 {
-    edge_list edges = {0};
-    int rc = 0, min_steps = INT32_MAX, max_steps = 0;
+    sq__synapses *syn = &sim->syn;
+    uint32_t n = sim->n_neurons;
+    int rc = 0;
     double expected = 0.0;
     int *src = malloc((spec->n_projs + 1) * sizeof *src), *tgt = malloc((spec->n_projs + 1) * sizeof *tgt);
-    if (!src || !tgt) {
+    gen_ctx c = {syn, NULL, NULL, NULL, 0, 0, 0, NULL, sim->seed, spec->resolution, INT32_MAX, 0};
+    syn->group_off = calloc((size_t)n + 1, sizeof *syn->group_off);
+    if (!src || !tgt || !syn->group_off) {
         rc = sq_fail(err, SQ_ENOMEM, "out of memory");
         goto done;
     }
@@ -268,41 +242,36 @@ int sq__synapses_build(sq_sim *sim, const sq_net_spec *spec, sq_err *err)
         rc = sq_fail(err, SQ_ERANGE, "%s: projections: expected at most 4e9 synapses in all, got %.3g", spec->origin, expected);
         goto done;
     }
-    if (edges_reserve(&edges, (uint64_t)(expected * 1.01) + 1024) < 0) {
-        rc = sq_fail(err, SQ_ENOMEM, "%s: projections: out of memory for %.3g synapses", spec->origin, expected);
+    if ((rc = generate(sim, spec, src, tgt, &c, count_synapse, err)) < 0)
+        goto done;
+    for (uint32_t i = 0; i < n; i++)
+        syn->group_off[i + 1] += syn->group_off[i];
+    syn->n_synapses = syn->group_off[n];
+    syn->target = malloc((syn->n_synapses + 1) * sizeof *syn->target);
+    syn->weight = malloc((syn->n_synapses + 1) * sizeof *syn->weight);
+    c.delay = malloc((syn->n_synapses + 1) * sizeof *c.delay);
+    c.cursor = malloc(((size_t)n + 1) * sizeof *c.cursor);
+    if (!syn->target || !syn->weight || !c.delay || !c.cursor) {
+        rc = sq_fail(err, SQ_ENOMEM, "%s: out of memory for %llu synapses", spec->origin,
+                     (unsigned long long)syn->n_synapses);
         goto done;
     }
-    for (size_t i = 0; i < spec->n_projs; i++) {
-        const sq__pop *sp = &sim->pops[src[i]], *tp = &sim->pops[tgt[i]];
-        gen_ctx c = {&edges, &spec->projs[i], (uint32_t)i, sp->first, tp->first, calloc(tp->n, sizeof(uint32_t)),
-                     sim->seed, spec->resolution, INT32_MAX, 0};
-        if (!c.rank) {
-            rc = sq_fail(err, SQ_ENOMEM, "out of memory");
-            goto done;
-        }
-        rc = sq_connect(&spec->projs[i].connector, sp->n, tp->n, src[i] == tgt[i], sim->seed, (uint32_t)i, 0, tp->n,
-                        on_synapse, &c, err);
-        free(c.rank);
-        if (rc < 0) {
-            if (rc == SQ_ENOMEM)
-                sq_fail(err, rc, "%s: projections[%zu]: out of memory while connecting", spec->origin, i);
-            goto done;
-        }
-        if (c.min_steps < min_steps) min_steps = c.min_steps;
-        if (c.max_steps > max_steps) max_steps = c.max_steps;
-    }
-    if ((rc = to_csr(sim, &edges)) < 0) {
-        rc = sq_fail(err, SQ_ENOMEM, "%s: out of memory while storing %llu synapses", spec->origin,
-                     (unsigned long long)edges.n);
+    memcpy(c.cursor, syn->group_off, ((size_t)n + 1) * sizeof *c.cursor);
+    if ((rc = generate(sim, spec, src, tgt, &c, place_synapse, err)) < 0)
+        goto done;
+    if ((rc = make_groups(syn, c.delay, n)) < 0) {
+        rc = sq_fail(err, SQ_ENOMEM, "%s: out of memory while grouping %llu synapses by delay", spec->origin,
+                     (unsigned long long)syn->n_synapses);
         goto done;
     }
-    if (max_steps == 0) /* no synapses: any window is exact; 1 ms keeps the loop cheap */
-        min_steps = max_steps = (int)fmax(1.0, round(1.0 / spec->resolution));
-    sim->min_delay = min_steps * spec->resolution;
-    sim->max_delay = max_steps * spec->resolution;
+    if (c.max_steps == 0) /* no synapses: any window is exact; 1 ms keeps the loop cheap */
+        c.min_steps = c.max_steps = (int)fmax(1.0, round(1.0 / spec->resolution));
+    sim->min_delay = c.min_steps * spec->resolution;
+    sim->max_delay = c.max_steps * spec->resolution;
     sim->window = sim->min_delay;
 done:
-    edges_free(&edges);
+    free(c.delay);
+    free(c.cursor);
     free(src);
     free(tgt);
     return rc;
