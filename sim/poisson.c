@@ -130,42 +130,46 @@ size_t sq__poisson_events(const sq__poisson_dev *dev, uint64_t seed, uint32_t de
                 return n;
             continue;
         }
-        /* The usual step: whole and inside. Up to three events without a data-dependent branch:
-         * three candidate positions, those past the count set to infinity, a sorting network;
-         * the same words, positions and order as step_events(), which takes the rarer k > 3. */
+        /* The usual step: whole and inside. Up to four events without a data-dependent branch:
+         * four candidate positions, those past the count set to infinity, a sorting network;
+         * the same words, positions and order as step_events(), which takes the rarer k > 4. */
         uint64_t w0 = sq_splitmix(key, (uint64_t)m << 20);
         uint32_t u = (uint32_t)w0;
         const uint32_t *thr = dev->thr;
-        uint64_t k = (uint64_t)(u >= thr[0]) + (u >= thr[1]) + (u >= thr[2]);
-        if (k == 3 && u >= thr[3] && dev->n_thr > 4) {
+        uint64_t k = (uint64_t)(u >= thr[0]) + (u >= thr[1]) + (u >= thr[2]) + (u >= thr[3]);
+        if (k == 4 && u >= thr[4] && dev->n_thr > 5) {
             if ((n = step_events(dev, key, m, lo, hi, t0, t1, w, t, wv, n, cap)) == (size_t)-1)
                 return n;
             continue;
         }
         if (k > dev->n_thr - 1)
             k = dev->n_thr - 1; /* only when u is the largest word and the table is short */
-        if (n + 3 > *cap && sq__grow_events(t, wv, cap, n + 3) < 0)
+        if (n + 4 > *cap && sq__grow_events(t, wv, cap, n + 4) < 0)
             return (size_t)-1;
-        uint64_t w1 = sq_splitmix(key, ((uint64_t)m << 20) + 1);
+        uint64_t w1 = sq_splitmix(key, ((uint64_t)m << 20) + 1), w2 = sq_splitmix(key, ((uint64_t)m << 20) + 2);
         double width = (hi - lo) * 0x1p-32;
         double x0 = lo + ((double)(uint32_t)(w0 >> 32) + 0.5) * width;
         double x1 = k > 1 ? lo + ((double)(uint32_t)w1 + 0.5) * width : INFINITY;
         double x2 = k > 2 ? lo + ((double)(uint32_t)(w1 >> 32) + 0.5) * width : INFINITY;
-        if (x0 >= hi || (k > 1 && x1 >= hi) || (k > 2 && x2 >= hi)) {
+        double x3 = k > 3 ? lo + ((double)(uint32_t)w2 + 0.5) * width : INFINITY;
+        if (x0 >= hi || (k > 1 && x1 >= hi) || (k > 2 && x2 >= hi) || (k > 3 && x3 >= hi)) {
             /* rounding far from t = 0: leave it to the careful path */
             if ((n = step_events(dev, key, m, lo, hi, t0, t1, w, t, wv, n, cap)) == (size_t)-1)
                 return n;
             continue;
         }
         order(&x0, &x1);
+        order(&x2, &x3);
+        order(&x0, &x2);
+        order(&x1, &x3);
         order(&x1, &x2);
-        order(&x0, &x1);
         double *tv = *t + n;
         float *wv_ = *wv + n;
         tv[0] = x0;
         tv[1] = x1;
         tv[2] = x2;
-        wv_[0] = wv_[1] = wv_[2] = w;
+        tv[3] = x3;
+        wv_[0] = wv_[1] = wv_[2] = wv_[3] = w;
         n += k;
     }
     return n;
