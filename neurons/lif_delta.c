@@ -142,9 +142,9 @@ static double next_check(const double *p, const double *d, const double *s)
  * learns, so the choice is made with selects, not branches. It covers the common case where V can
  * only reach threshold through an input (V_inf <= V_th, V below threshold); otherwise it falls back
  * to advance()/input(). */
-static void integrate(const double *p, const double *d, double *s, const double *ta, const float *wa, size_t na,
-                      const double *tb, const float *wb, size_t nb, double t_end,
-                      void (*emit)(void *ctx, double t_spike), void *ctx)
+static double integrate(const double *p, const double *d, double *s, const double *ta, const float *wa, size_t na,
+                        const double *tb, const float *wb, size_t nb, double t_end,
+                        void (*emit)(void *ctx, double t_spike), void *ctx)
 {
     double v_inf = d[D_V_INF0] + d[D_R] * s[S_I_DC], v_th = p[P_V_TH], t_spike;
     size_t i = 0, j = 0, n = na + nb;
@@ -160,9 +160,13 @@ static void integrate(const double *p, const double *d, double *s, const double 
             if (input(p, d, s, wk))
                 emit(ctx, tk);
         }
-        while (advance(p, d, s, t_end, &t_spike))
-            emit(ctx, t_spike);
-        return;
+        double next = next_check(p, d, s);
+        if (next < t_end) {
+            while (advance(p, d, s, t_end, &t_spike))
+                emit(ctx, t_spike);
+            next = next_check(p, d, s);
+        }
+        return next;
     }
     double tt = s[S_T], v = s[S_V], ref_end = s[S_REF_END];
     const double inv_tau = d[D_INV_TAU], v_reset = p[P_V_RESET], t_ref = p[P_T_REF];
@@ -185,12 +189,13 @@ static void integrate(const double *p, const double *d, double *s, const double 
             ref_end = tk + t_ref;
         }
     }
-    double start = tt < ref_end ? ref_end : tt;
-    if (t_end > start)
-        v = relax(v, v_inf, (t_end - start) * inv_tau);
-    s[S_T] = t_end;
+    /* V_inf <= V_th and V < V_th: no crossing without input, so the neuron stays at its last input
+     * (next_check() is INFINITY, and the lazy rule does not advance it). */
+    (void)t_end;
+    s[S_T] = tt;
     s[S_V] = v;
     s[S_REF_END] = ref_end;
+    return INFINITY;
 }
 
 const sq_neuron_model sq_model_lif_delta = {

@@ -298,9 +298,10 @@ static double next_check(const double *p, const double *d, const double *s)
 }
 
 /* The engine's fast path: the advance()/input() sequence of the contract, with direct calls. */
-static void integrate(const double *p, const double *d, double *s, const double *ta, const float *wa, size_t na,
-                      const double *tb, const float *wb, size_t nb, double t_end,
-                      void (*emit)(void *ctx, double t_spike), void *ctx)
+/* The advance()/input() loop with direct calls, ending by the lazy rule of model.h. */
+static double integrate(const double *p, const double *d, double *s, const double *ta, const float *wa, size_t na,
+                        const double *tb, const float *wb, size_t nb, double t_end,
+                        void (*emit)(void *ctx, double t_spike), void *ctx)
 {
     double t_spike;
     size_t i = 0, j = 0;
@@ -311,8 +312,13 @@ static void integrate(const double *p, const double *d, double *s, const double 
             emit(ctx, t_spike);
         input(p, d, s, wk); /* never fires: an input only changes a current */
     }
-    while (advance(p, d, s, t_end, &t_spike))
-        emit(ctx, t_spike);
+    double next = next_check(p, d, s);
+    if (next < t_end) {
+        while (advance(p, d, s, t_end, &t_spike))
+            emit(ctx, t_spike);
+        next = next_check(p, d, s);
+    }
+    return next;
 }
 
 const sq_neuron_model sq_model_lif_exp = {

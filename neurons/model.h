@@ -20,6 +20,9 @@
 /* s[0] of every model's state: the time in ms the state refers to. */
 #define SQ_STATE_T 0
 
+/* The largest n_state a model may have (the engine copies states onto the stack to sample V_m). */
+#define SQ_MAX_STATE 16
+
 typedef struct sq_neuron_model {
     const char *name; /* as configs name it, e.g. "lif_delta" */
     const char *doc;  /* one line for --help and the README */
@@ -66,13 +69,15 @@ typedef struct sq_neuron_model {
     /* Optional fast path (NULL: the engine calls advance/input per input instead). Applies the
      * inputs of two lists, each sorted by time and all in [s[0], t_end): (ta[k], wa[k]), k < na
      * (synaptic inputs) and (tb[k], wb[k]), k < nb (Poisson inputs), merged in time order with a's
-     * input first on equal times; then advances to t_end, calling emit(ctx, t_spike) for every
-     * spike in time order. Both lists carry a sentinel ta[na] = tb[nb] = INFINITY, so a merge
-     * needs no bounds checks. Must give the same result as advance(t) + input(w) for each merged
-     * input and a final advance(t_end). */
-    void (*integrate)(const double *p, const double *d, double *s, const double *ta, const float *wa, size_t na,
-                      const double *tb, const float *wb, size_t nb, double t_end,
-                      void (*emit)(void *ctx, double t_spike), void *ctx);
+     * input first on equal times, calling emit(ctx, t_spike) for every spike in time order. Both
+     * lists carry a sentinel ta[na] = tb[nb] = INFINITY, so a merge needs no bounds checks. Then,
+     * lazily: only if next_check() of the state is before t_end does it advance to t_end (and
+     * emit what fires); a neuron that cannot fire before t_end stays at its last input. Returns
+     * next_check() of the state it leaves. Must give exactly the state, spikes and result of
+     * advance(t) + input(w) per merged input followed by that same lazy rule. */
+    double (*integrate)(const double *p, const double *d, double *s, const double *ta, const float *wa, size_t na,
+                        const double *tb, const float *wb, size_t nb, double t_end,
+                        void (*emit)(void *ctx, double t_spike), void *ctx);
 } sq_neuron_model;
 
 /* The model called `name`, or NULL. Thread: any. */

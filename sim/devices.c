@@ -254,17 +254,24 @@ void sq__stream_fire(sq_sim *sim, uint32_t gid)
         if (x->next_t < s->next_t)
             s = x;
     double t = s->next_t;
-    sq__advance_to(sim, gid, t);
     double *st = sq__state(p, gid);
     if (s->kind == SQ__STREAM_DC) {
+        sq__advance_to(sim, gid, t);
         m->add_current(sq__params(sim, p, gid), sq__derived(p, gid), st, s->dc_on ? -s->value : s->value);
         sq__recheck(sim, gid);
         s->dc_on = !s->dc_on;
         s->next_t = s->dc_on && isfinite(s->stop) ? s->stop : INFINITY;
     } else { /* SQ__STREAM_SAMPLE */
+        /* V_m at t from a copy of the state: sampling must not split the neuron's integration
+         * intervals, or recording a neuron would change its rounding and so, in time, its
+         * spikes. The copy's spikes are the real neuron's, emitted when it gets there. */
+        double copy[SQ_MAX_STATE], t_spike;
+        memcpy(copy, st, m->n_state * sizeof *copy);
+        while (m->advance(sq__params(sim, p, gid), sq__derived(p, gid), copy, t, &t_spike))
+            ;
         sq__recording *rec = &sim->recs[s->rec];
         int64_t j = llround(t / s->value);
-        rec->rows[(size_t)(j - rec->j_first) * rec->n + s->slot] = st[m->v_index];
+        rec->rows[(size_t)(j - rec->j_first) * rec->n + s->slot] = copy[m->v_index];
         s->next_t = (double)(j + 1) * s->value;
     }
     double next = INFINITY;

@@ -10,7 +10,8 @@
  *      then place), so each list is in (time, source) order without sorting it;
  *   2. every neuron with inputs, Poisson drive, device streams or a predicted threshold crossing
  *      inside the window (sq_neuron_model.next_check, kept in a calendar: wake.h) is advanced exactly
- *      through its inputs, merged with its Poisson events of the window, to the window's end;
+ *      through its inputs, merged with its Poisson events of the window; then to the window's end
+ *      only if it could fire before it (else it stays lazily at its last input);
  *   3. the window's spikes are sorted by (time, neuron id), handed to the observer, and queued as
  *      one entry per spike and delay group.
  * Neurons are only touched by events: no per-step update of all neurons. The orders in 1 and 3
@@ -177,8 +178,9 @@ static int gather_inputs(sq_sim *sim, uint32_t gid, double t_end, size_t *na, si
 }
 
 /* The general path: device streams (DC switches, V_m samples) interleaved with the inputs, one
- * advance()/input() per event, synaptic before Poisson inputs on equal times. */
-static void run_general(sq_sim *sim, uint32_t gid, size_t na, size_t np, double t_end)
+ * advance()/input() per event, synaptic before Poisson inputs on equal times, then the lazy end of
+ * model.h's integrate(). Returns the neuron's next check. */
+static double run_general(sq_sim *sim, uint32_t gid, size_t na, size_t np, double t_end)
 {
     const sq__pop *p = &sim->pops[sim->pop_of[gid]];
     const sq_neuron_model *m = p->model;
@@ -197,8 +199,13 @@ static void run_general(sq_sim *sim, uint32_t gid, size_t na, size_t np, double 
     }
     while (sim->next_stream[gid] < t_end)
         sq__stream_fire(sim, gid);
-    while (m->advance(pp, dd, s, t_end, &t_spike))
-        sq__emit(sim, t_spike, gid);
+    double next = m->next_check(pp, dd, s);
+    if (next < t_end) {
+        while (m->advance(pp, dd, s, t_end, &t_spike))
+            sq__emit(sim, t_spike, gid);
+        next = m->next_check(pp, dd, s);
+    }
+    return next;
 }
 
 /* Step 2 for one neuron: through its inputs and Poisson events to t_end, exactly. */
@@ -211,14 +218,16 @@ static void run_neuron(sq_sim *sim, uint32_t gid, double t_end)
     }
     const sq__pop *p = &sim->pops[sim->pop_of[gid]];
     const sq_neuron_model *m = p->model;
+    double next, *s = sq__state(p, gid);
     if (m->integrate && sim->stream_off[gid] == sim->stream_off[gid + 1]) {
         emit_ctx ctx = {sim, gid};
-        m->integrate(sq__params(sim, p, gid), sq__derived(p, gid), sq__state(p, gid), sim->at, sim->aw, na, sim->pt,
-                     sim->pw, np, t_end, emit_cb, &ctx);
+        next = m->integrate(sq__params(sim, p, gid), sq__derived(p, gid), s, sim->at, sim->aw, na, sim->pt, sim->pw,
+                            np, t_end, emit_cb, &ctx);
     } else {
-        run_general(sim, gid, na, np, t_end);
+        next = run_general(sim, gid, na, np, t_end);
     }
-    sq__recheck(sim, gid); /* >= t_end now: the neuron is at t_end */
+    /* >= t_end: the lazy end advanced the neuron to t_end unless its next check was beyond. */
+    sq__wake_set(&sim->wake, gid, next < s[SQ_STATE_T] ? s[SQ_STATE_T] : next);
 }
 
 static void run_neurons(sq_sim *sim, double t_end, int window_end)

@@ -1,6 +1,7 @@
 /* sim/sim.c: sq_sim_create (validation of a network description, populations and initial states),
  * sq_sim_destroy and the read-only queries. Connectivity is built in synapses.c, devices in
  * devices.c, and the run loop lives in engine.c. */
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,6 +157,8 @@ static int build_pop(sq_sim *sim, const sq_net_spec *spec, size_t i, sq_err *err
     p->name = strdup(ps->name);
     p->n = ps->n;
     p->model = m;
+    /* Assert, not an error: the registry's models are ours, and model.h caps n_state. */
+    assert(!m || m->n_state <= SQ_MAX_STATE);
     if (!p->name)
         return sq_fail(err, SQ_ENOMEM, "out of memory");
     if (!m)
