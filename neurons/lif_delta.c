@@ -11,6 +11,7 @@
 #include <math.h>
 
 #include "fastexp.h"
+#include "integrate_steps.h"
 #include "model.h"
 
 enum { P_TAU_M, P_C_M, P_E_L, P_V_TH, P_V_RESET, P_T_REF, P_I_E, P_COUNT };
@@ -146,28 +147,10 @@ static double integrate(const double *p, const double *d, double *s, const doubl
                         const double *tb, const float *wb, size_t nb, double t_end,
                         void (*emit)(void *ctx, double t_spike), void *ctx)
 {
-    double v_inf = d[D_V_INF0] + d[D_R] * s[S_I_DC], v_th = p[P_V_TH], t_spike;
+    double v_inf = d[D_V_INF0] + d[D_R] * s[S_I_DC], v_th = p[P_V_TH];
     size_t i = 0, j = 0, n = na + nb;
-    if (v_inf > v_th || s[S_V] >= v_th) {
-        for (size_t k = 0; k < n; k++) {
-            size_t take_b = tb[j] < ta[i];
-            double tk = take_b ? tb[j] : ta[i];
-            double wk = take_b ? wb[j] : wa[i];
-            j += take_b;
-            i += 1 - take_b;
-            while (advance(p, d, s, tk, &t_spike))
-                emit(ctx, t_spike);
-            if (input(p, d, s, wk))
-                emit(ctx, tk);
-        }
-        double next = next_check(p, d, s);
-        if (next < t_end) {
-            while (advance(p, d, s, t_end, &t_spike))
-                emit(ctx, t_spike);
-            next = next_check(p, d, s);
-        }
-        return next;
-    }
+    if (v_inf > v_th || s[S_V] >= v_th)
+        return sq_integrate_steps(advance, input, next_check, p, d, s, ta, wa, na, tb, wb, nb, t_end, emit, ctx);
     double tt = s[S_T], v = s[S_V], ref_end = s[S_REF_END];
     const double inv_tau = d[D_INV_TAU], v_reset = p[P_V_RESET], t_ref = p[P_T_REF];
     for (size_t k = 0; k < n; k++) {

@@ -36,6 +36,7 @@
 #include <math.h>
 
 #include "lif_exp_crossing.h"
+#include "integrate_steps.h"
 #include "model.h"
 
 typedef sq__lif_exp_traj traj;
@@ -298,27 +299,13 @@ static double next_check(const double *p, const double *d, const double *s)
 }
 
 /* The engine's fast path: the advance()/input() sequence of the contract, with direct calls. */
-/* The advance()/input() loop with direct calls, ending by the lazy rule of model.h. */
+/* The advance()/input() loop with direct calls (an input never fires: it only changes a current),
+ * ending by the lazy rule of model.h. */
 static double integrate(const double *p, const double *d, double *s, const double *ta, const float *wa, size_t na,
                         const double *tb, const float *wb, size_t nb, double t_end,
                         void (*emit)(void *ctx, double t_spike), void *ctx)
 {
-    double t_spike;
-    size_t i = 0, j = 0;
-    for (size_t k = 0; k < na + nb; k++) {
-        int take_b = tb[j] < ta[i]; /* both lists end in an INFINITY sentinel */
-        double tk = take_b ? tb[j] : ta[i], wk = take_b ? wb[j++] : wa[i++];
-        while (advance(p, d, s, tk, &t_spike))
-            emit(ctx, t_spike);
-        input(p, d, s, wk); /* never fires: an input only changes a current */
-    }
-    double next = next_check(p, d, s);
-    if (next < t_end) {
-        while (advance(p, d, s, t_end, &t_spike))
-            emit(ctx, t_spike);
-        next = next_check(p, d, s);
-    }
-    return next;
+    return sq_integrate_steps(advance, input, next_check, p, d, s, ta, wa, na, tb, wb, nb, t_end, emit, ctx);
 }
 
 const sq_neuron_model sq_model_lif_exp = {

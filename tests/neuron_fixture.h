@@ -80,4 +80,25 @@ static inline void collect(void *ctx, double t_spike)
     sp->t[sp->n++] = t_spike;
 }
 
+/* The sequence integrate() must reproduce (model.h): advance() + input() per input of the merged
+ * list (t[k], w[k]), then the lazy end; the spikes go to sp. Returns the final next_check(). */
+static inline double reference_window(neuron *n, const double *t, const float *w, size_t count, double t_end,
+                                      spikes *sp)
+{
+    double t_spike;
+    for (size_t i = 0; i < count; i++) {
+        while (adv(n, t[i], &t_spike))
+            collect(sp, t_spike);
+        if (n->m->input(n->p, n->d, n->s, w[i]))
+            collect(sp, t[i]);
+    }
+    double next = n->m->next_check(n->p, n->d, n->s);
+    if (next < t_end) {
+        while (adv(n, t_end, &t_spike))
+            collect(sp, t_spike);
+        next = n->m->next_check(n->p, n->d, n->s);
+    }
+    return next;
+}
+
 #endif

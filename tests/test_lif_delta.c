@@ -232,20 +232,7 @@ START_TEST(integrate_is_bit_for_bit_the_advance_input_sequence)
             }
             ta[na] = tb[nb] = INFINITY;
             double next_a = a.m->integrate(a.p, a.d, a.s, ta, wa, na, tb, wb, nb, t_end, collect, sa);
-            double t_spike;
-            for (size_t i = 0; i < n; i++) {
-                while (adv(&b, tm[i], &t_spike))
-                    collect(sb, t_spike);
-                if (b.m->input(b.p, b.d, b.s, wm[i]))
-                    collect(sb, tm[i]);
-            }
-            /* model.h's lazy end: to t_end only when the neuron could fire before it. */
-            double next_b = b.m->next_check(b.p, b.d, b.s);
-            if (next_b < t_end) {
-                while (adv(&b, t_end, &t_spike))
-                    collect(sb, t_spike);
-                next_b = b.m->next_check(b.p, b.d, b.s);
-            }
+            double next_b = reference_window(&b, tm, wm, n, t_end, sb);
             ck_assert(next_a == next_b);
             ck_assert_int_eq(memcmp(a.s, b.s, a.m->n_state * sizeof(double)), 0);
         }
