@@ -257,8 +257,8 @@ void sq__stream_fire(sq_sim *sim, uint32_t gid)
     double *st = sq__state(p, gid);
     if (s->kind == SQ__STREAM_DC) {
         sq__advance_to(sim, gid, t);
-        m->add_current(sq__params(sim, p, gid), sq__derived(p, gid), st, s->dc_on ? -s->value : s->value);
-        sq__recheck(sim, gid);
+        /* The caller (the engine's general path) files the neuron's next check afterwards. */
+        m->add_current(sq__params(p, gid), sq__derived(p, gid), st, s->dc_on ? -s->value : s->value);
         s->dc_on = !s->dc_on;
         s->next_t = s->dc_on && isfinite(s->stop) ? s->stop : INFINITY;
     } else { /* SQ__STREAM_SAMPLE */
@@ -267,7 +267,7 @@ void sq__stream_fire(sq_sim *sim, uint32_t gid)
          * spikes. The copy's spikes are the real neuron's, emitted when it gets there. */
         double copy[SQ_MAX_STATE], t_spike;
         memcpy(copy, st, m->n_state * sizeof *copy);
-        while (m->advance(sq__params(sim, p, gid), sq__derived(p, gid), copy, t, &t_spike))
+        while (m->advance(sq__params(p, gid), sq__derived(p, gid), copy, t, &t_spike))
             ;
         sq__recording *rec = &sim->recs[s->rec];
         int64_t j = llround(t / s->value);

@@ -40,28 +40,26 @@ void sq__emit(sq_sim *sim, double t, uint32_t gid)
     sim->out[sim->n_out++] = (sq_spike){t, 0, gid};
 }
 
+/* Files neuron gid's next check, never before the time its state refers to. */
+static void set_wake(sq_sim *sim, uint32_t gid, const double *s, double next)
+{
+    sq__wake_set(&sim->wake, gid, next < s[SQ_STATE_T] ? s[SQ_STATE_T] : next);
+}
+
 void sq__recheck(sq_sim *sim, uint32_t gid)
 {
     const sq__pop *p = &sim->pops[sim->pop_of[gid]];
     const double *s = sq__state(p, gid);
-    double t = p->model->next_check(sq__params(sim, p, gid), sq__derived(p, gid), s);
-    if (t < s[SQ_STATE_T])
-        t = s[SQ_STATE_T];
-    sq__wake_set(&sim->wake, gid, t);
+    set_wake(sim, gid, s, p->model->next_check(sq__params(p, gid), sq__derived(p, gid), s));
 }
 
 void sq__advance_to(sq_sim *sim, uint32_t gid, double t)
 {
     const sq__pop *p = &sim->pops[sim->pop_of[gid]];
-    const double *pp = sq__params(sim, p, gid), *dd = sq__derived(p, gid);
+    const double *pp = sq__params(p, gid), *dd = sq__derived(p, gid);
     double *s = sq__state(p, gid), t_spike;
-    int fired = 0;
-    while (p->model->advance(pp, dd, s, t, &t_spike)) {
+    while (p->model->advance(pp, dd, s, t, &t_spike))
         sq__emit(sim, t_spike, gid);
-        fired = 1;
-    }
-    if (fired)
-        sq__recheck(sim, gid);
 }
 
 /* ---- one window ---------------------------------------------------------------------------- */
@@ -184,7 +182,7 @@ static double run_general(sq_sim *sim, uint32_t gid, size_t na, size_t np, doubl
 {
     const sq__pop *p = &sim->pops[sim->pop_of[gid]];
     const sq_neuron_model *m = p->model;
-    const double *pp = sq__params(sim, p, gid), *dd = sq__derived(p, gid);
+    const double *pp = sq__params(p, gid), *dd = sq__derived(p, gid);
     double *s = sq__state(p, gid), t_spike;
     size_t i = 0, j = 0;
     for (size_t k = 0; k < na + np; k++) {
@@ -221,13 +219,13 @@ static void run_neuron(sq_sim *sim, uint32_t gid, double t_end)
     double next, *s = sq__state(p, gid);
     if (m->integrate && sim->stream_off[gid] == sim->stream_off[gid + 1]) {
         emit_ctx ctx = {sim, gid};
-        next = m->integrate(sq__params(sim, p, gid), sq__derived(p, gid), s, sim->at, sim->aw, na, sim->pt, sim->pw,
+        next = m->integrate(sq__params(p, gid), sq__derived(p, gid), s, sim->at, sim->aw, na, sim->pt, sim->pw,
                             np, t_end, emit_cb, &ctx);
     } else {
         next = run_general(sim, gid, na, np, t_end);
     }
     /* >= t_end: the lazy end advanced the neuron to t_end unless its next check was beyond. */
-    sq__wake_set(&sim->wake, gid, next < s[SQ_STATE_T] ? s[SQ_STATE_T] : next);
+    set_wake(sim, gid, s, next);
 }
 
 static void run_neurons(sq_sim *sim, double t_end, int window_end)

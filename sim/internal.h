@@ -146,9 +146,8 @@ size_t sq__poisson_window(sq_sim *sim, uint32_t gid, double t0, double t1);
 /* sim/engine.c */
 void sq__emit(sq_sim *sim, double t, uint32_t gid);
 /* Neuron gid's parameters, derived constants and state. */
-static inline const double *sq__params(const sq_sim *sim, const sq__pop *p, uint32_t gid)
+static inline const double *sq__params(const sq__pop *p, uint32_t gid)
 {
-    (void)sim;
     return p->per_neuron ? p->params + (size_t)(gid - p->first) * p->model->n_params : p->params;
 }
 static inline const double *sq__derived(const sq__pop *p, uint32_t gid)
@@ -159,9 +158,10 @@ static inline double *sq__state(const sq__pop *p, uint32_t gid)
 {
     return p->state + (size_t)(gid - p->first) * p->model->n_state;
 }
-/* Advances neuron gid to time t, recording any threshold crossings on the way. */
+/* Advances neuron gid to time t, recording any threshold crossings on the way; the caller files
+ * its next check. */
 void sq__advance_to(sq_sim *sim, uint32_t gid, double t);
-/* Recomputes neuron gid's next check after its state changed other than by advancing. */
+/* Files neuron gid's next check (sq_neuron_model.next_check) in the wake calendar. */
 void sq__recheck(sq_sim *sim, uint32_t gid);
 
 #endif
