@@ -130,6 +130,29 @@ START_TEST(dc_driven_neuron_fires_at_closed_form_times_without_any_input)
 }
 END_TEST
 
+START_TEST(dc_generator_switches_firing_on_and_off_at_closed_form_times)
+{
+    /* 500 pA from 20 to 100 ms: V_inf = -50 mV > V_th, so the neuron fires at 20 + tau ln(4), then
+     * every t_ref + tau ln(4) ms while the current is on, and never after it is switched off. */
+    double vals[] = {10.0, -70.0, -55.0, -70.0, 2.0, 0.0, 250.0};
+    sq_pop_spec pop = {.name = "p", .n = 1, .model = "lif_delta", .param_names = lif_names, .param_values = vals, .n_params = 7};
+    const char *targets[] = {"p"};
+    sq_device_spec dev = {.name = "bias", .kind = SQ_DEVICE_DC, .amplitude = 500.0, .start = 20.0, .stop = 100.0,
+                          .targets = targets, .n_targets = 1};
+    sq_net_spec spec = {.origin = "test", .resolution = 0.1, .seed = 1, .pops = &pop, .n_pops = 1, .devices = &dev, .n_devices = 1};
+    record r = {0};
+    sq_sim *sim = make(&spec, &r);
+    ck_assert_int_eq(sq_sim_run(sim, 300.0, NULL), 0);
+    double first = 20.0 + 10.0 * log(4.0), isi = 2.0 + 10.0 * log(4.0);
+    size_t expected = (size_t)floor((100.0 - first) / isi) + 1;
+    ck_assert_uint_eq(r.n, expected);
+    for (size_t k = 0; k < r.n; k++)
+        ck_assert_double_eq_tol(r.s[k].t, first + (double)k * isi, 1e-9);
+    sq_sim_destroy(sim);
+    free(r.s);
+}
+END_TEST
+
 START_TEST(poisson_generator_gives_each_target_its_own_train_at_the_set_rate)
 {
     /* Every input fires (20 mV jump, no refractoriness), so spikes count the Poisson events:
@@ -393,6 +416,7 @@ int main(void)
     tcase_add_test(tc, input_arrives_after_its_exact_delay_and_fires_at_that_instant);
     tcase_add_test(tc, spikes_propagate_along_a_chain_with_summed_delays);
     tcase_add_test(tc, dc_driven_neuron_fires_at_closed_form_times_without_any_input);
+    tcase_add_test(tc, dc_generator_switches_firing_on_and_off_at_closed_form_times);
     tcase_add_test(tc, poisson_generator_gives_each_target_its_own_train_at_the_set_rate);
     tcase_add_test(tc, same_seed_gives_the_same_spikes_and_another_seed_does_not);
     tcase_add_test(tc, a_run_in_pieces_equals_one_run);
