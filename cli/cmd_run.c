@@ -28,7 +28,8 @@ static const char run_usage[] =
     "  --set path=value  override a config value, e.g. --set populations.E.params.tau_m=10,\n"
     "                    --set projections[0].weight=0.2 (value parsed as JSON, else a string)\n"
     "  --seed N          simulation.seed: the seed that fixes every random draw (default 1)\n"
-    "  --threads N       simulation.threads\n"
+    "  --threads N       simulation.threads (default: OMP_NUM_THREADS when set, else 1); the spikes\n"
+    "                    are the same at any thread count\n"
     "  --t-stop MS       simulation.t_stop, simulated time in ms (default 1000)\n"
     "  --out FILE.h5     output.spikes_file (default spikes.h5)\n"
     "  -q, --quiet       no progress line\n"
@@ -198,7 +199,10 @@ static void print_summary(const run_ctx *c, const sq_run_spec *run, double build
     printf("bytes/synapse: %.2f\n", st.n_synapses ? (double)st.synapse_bytes / (double)st.n_synapses : 0.0);
     printf("delays: %g to %g ms (window %g ms, resolution %g ms)\n", st.min_delay, st.max_delay, st.min_delay,
            st.resolution);
-    printf("threads: %d requested, 1 used (the multithreaded engine is not built yet)\n", run->threads);
+    if (run->threads)
+        printf("threads: %u (%d requested)\n", st.threads, run->threads);
+    else
+        printf("threads: %u\n", st.threads);
     printf("build time: %.3f s\n", build_s);
     printf("simulated time: %g ms\n", t_ms);
     printf("wall time (simulation): %.3f s\n", c->wall_s);
@@ -311,7 +315,11 @@ int sq_cli_run(int argc, char **argv)
     if (!c.quiet)
         fprintf(stderr, "spikeq: building %s ...\n", config_path);
     uint64_t b0 = uv_hrtime();
-    if (sq_sim_create(net, &c.sim, &err) < 0)
+    sq_net_spec net_run = *net;
+    /* Not set in the config or by --threads: OMP_NUM_THREADS when the user set it, else one. */
+    if (net_run.threads == 0 && !getenv("OMP_NUM_THREADS"))
+        net_run.threads = 1;
+    if (sq_sim_create(&net_run, &c.sim, &err) < 0)
         goto fail;
     double build_s = (double)(uv_hrtime() - b0) * 1e-9;
     if (uv_loop_init(&loop) != 0) {

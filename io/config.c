@@ -50,11 +50,12 @@ static const struct {
 
 static int read_simulation(sq__cfg_ctx *c, const json_t *v, sq_net_spec *net, sq_run_spec *run)
 {
-    uint64_t threads = 1;
+    uint64_t threads = 0;
     net->resolution = 0.1;
     run->t_stop = 1000.0;
     net->seed = run->seed = 1;
-    run->threads = 1;
+    run->threads = 0;
+    net->threads = 0;
     if (!v)
         return 0;
     int rc = sq__cfg_object(c, v, "simulation", sim_keys, SQ_COUNT(sim_keys));
@@ -71,6 +72,7 @@ static int read_simulation(sq__cfg_ctx *c, const json_t *v, sq_net_spec *net, sq
                           "a positive integer", &threads);
     run->seed = net->seed;
     run->threads = (int)threads;
+    net->threads = (uint32_t)threads;
     return rc;
 }
 

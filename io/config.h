@@ -32,7 +32,7 @@
 typedef struct {
     double t_stop;      /* ms, > 0 (default 1000) */
     uint64_t seed;      /* default 1; also sq_net_spec.seed */
-    int threads;        /* >= 1 (default 1) */
+    int threads;        /* >= 1, or 0 when the config does not set it */
     const char *spikes_file;                /* default "spikes.h5", relative to the CWD */
     const char *const *record_spikes;       /* population names; all populations when the key is absent */
     size_t n_record_spikes;

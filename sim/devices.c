@@ -217,35 +217,37 @@ int sq__devices_build(sq_sim *sim, const sq_net_spec *spec, sq_err *err)
     return 0;
 }
 
-size_t sq__poisson_window(sq_sim *sim, uint32_t gid, double t0, double t1)
+size_t sq__poisson_window(sq__part *part, uint32_t gid, double t0, double t1)
 {
+    const sq_sim *sim = part->sim;
     size_t n = 0;
     for (uint64_t k = sim->poisson_off[gid]; k < sim->poisson_off[gid + 1] && n != (size_t)-1; k++) {
         const sq__poisson_link *l = &sim->poisson_links[k];
         size_t before = n;
-        n = sq__poisson_events(&sim->poisson_devs[l->device], sim->seed, l->device, gid, t0, t1, l->weight, &sim->pt,
-                               &sim->pw, n, &sim->p_cap);
+        n = sq__poisson_events(&sim->poisson_devs[l->device], sim->seed, l->device, gid, t0, t1, l->weight, &part->pt,
+                               &part->pw, n, &part->p_cap);
         if (before > 0 && n != (size_t)-1) {
             /* Several generators: merge this train into the earlier ones, stably (earlier device first). */
             for (size_t i = before; i < n; i++) {
-                double t = sim->pt[i];
-                float w = sim->pw[i];
+                double t = part->pt[i];
+                float w = part->pw[i];
                 size_t j = i;
-                while (j > 0 && sim->pt[j - 1] > t) {
-                    sim->pt[j] = sim->pt[j - 1];
-                    sim->pw[j] = sim->pw[j - 1];
+                while (j > 0 && part->pt[j - 1] > t) {
+                    part->pt[j] = part->pt[j - 1];
+                    part->pw[j] = part->pw[j - 1];
                     j--;
                 }
-                sim->pt[j] = t;
-                sim->pw[j] = w;
+                part->pt[j] = t;
+                part->pw[j] = w;
             }
         }
     }
     return n;
 }
 
-void sq__stream_fire(sq_sim *sim, uint32_t gid)
+void sq__stream_fire(sq__part *part, uint32_t gid)
 {
+    sq_sim *sim = part->sim;
     const sq__pop *p = &sim->pops[sim->pop_of[gid]];
     const sq_neuron_model *m = p->model;
     sq__stream *first = &sim->streams[sim->stream_off[gid]], *last = &sim->streams[sim->stream_off[gid + 1]];
@@ -256,7 +258,7 @@ void sq__stream_fire(sq_sim *sim, uint32_t gid)
     double t = s->next_t;
     double *st = sq__state(p, gid);
     if (s->kind == SQ__STREAM_DC) {
-        sq__advance_to(sim, gid, t);
+        sq__advance_to(part, gid, t);
         /* The caller (the engine's general path) files the neuron's next check afterwards. */
         m->add_current(sq__params(p, gid), sq__derived(p, gid), st, s->dc_on ? -s->value : s->value);
         s->dc_on = !s->dc_on;

@@ -83,6 +83,34 @@ typedef struct {
 } sq__input;
 
 
+/* One thread's share of the simulation (parallel by ownership, ARCHITECTURE.md): the neurons
+ * [lo, hi), the synapses that end on them (their own CSR by source, so delivery touches only owned
+ * neurons and needs no locks), their own spike queue and wake calendar, and the scratch of the
+ * window. During a run a part's thread writes only its part and its neurons' entries of the
+ * per-neuron arrays of sq_sim; it reads the rest, which does not change inside a window. */
+typedef struct {
+    struct sq_sim *sim;
+    uint32_t lo, hi;             /* owned neurons, global ids */
+    sq__synapses syn;            /* synapses whose target is in [lo, hi) */
+    sq__queue queue;             /* entries (spike, group of syn) */
+    sq__wake wake;               /* ids are local: gid - lo */
+    const uint32_t *active;      /* owned neurons with Poisson links or streams (a slice of sim->active) */
+    uint32_t n_active;
+    uint32_t *touched;           /* neurons listed in the current window (room for hi - lo) */
+    sq__input *in;               /* the window's inputs, grouped by neuron */
+    size_t in_cap;
+    const sq__entry *window_entries; /* the delivered entries of the current window */
+    size_t window_n_entries;
+    double *pt, *at;             /* scratch for one neuron: its Poisson events and synaptic inputs */
+    float *pw, *aw;
+    size_t p_cap, a_cap;
+    sq_spike *out;               /* spikes emitted by owned neurons in the current window, global ids */
+    size_t n_out, cap_out;
+    size_t n_queued;             /* sim->out entries already queued (the previous window's spikes) */
+    int oom;                     /* an allocation in the run failed */
+    uint64_t n_events;           /* synaptic events delivered */
+} sq__part;
+
 struct sq_sim {
     char *origin;
     uint64_t seed;
@@ -92,7 +120,8 @@ struct sq_sim {
     sq__pop *pops;
     size_t n_pops;
     uint16_t *pop_of;            /* per neuron */
-    sq__synapses syn;
+    sq__part *parts;             /* one per thread, neurons in id order */
+    uint32_t n_parts;
     /* devices: streams of neuron i are stream_off[i] .. stream_off[i+1]-1 */
     uint64_t *stream_off;
     sq__stream *streams;
@@ -103,48 +132,45 @@ struct sq_sim {
     sq__poisson_link *poisson_links;
     uint32_t *active;            /* neurons with Poisson links or streams: visited every window */
     uint32_t n_active;
-    /* per-window input lists (see engine.c) */
-    uint32_t *in_count;          /* per neuron: inputs in the current window */
-    uint64_t *in_end;            /* per neuron: end of its inputs in `in` after placing */
-    uint8_t *in_listed;          /* per neuron: already in `touched` */
-    uint32_t *touched;
-    sq__input *in;               /* the window's inputs, grouped by neuron */
-    const sq__entry *window_entries; /* the delivered entries of the current window */
-    size_t window_n_entries;
-    size_t in_cap;
-    double *pt, *at;             /* scratch for one neuron: its Poisson events and synaptic inputs */
-    float *pw, *aw;
-    size_t p_cap, a_cap;
+    /* per-neuron scratch of the window (see engine.c); each part uses its neurons' entries */
+    uint32_t *in_count;          /* inputs in the current window */
+    uint64_t *in_end;            /* end of its inputs in its part's `in` after placing */
+    uint8_t *in_listed;          /* already in its part's `touched` */
+    uint32_t *touched_all;       /* the parts' `touched` lists, each at its part's first id */
     sq__recording *recs;
     size_t n_recs;
-    sq__wake wake;
-    sq__queue queue;
-    /* the current window's emitted spikes, global ids */
+    /* the window's spikes of all parts and spike sources, sorted by (time, gid); queued by every
+     * part at the start of the next window */
     sq_spike *out;
     size_t n_out, cap_out;
-    int oom;                     /* an allocation in the run failed */
+    int oom;                     /* an allocation in the run failed outside the parts */
     sq_sim_observer obs;
     double t_now;                /* everything before t_now is done */
     _Atomic double progress_t;
     _Atomic uint64_t progress_spikes;
     atomic_int stop_requested;
-    uint64_t n_events;           /* synaptic events delivered */
 };
 
-/* sim/synapses.c: builds sim->syn from the spec's projections (validated by the caller). */
+/* sim/synapses.c: builds every part's synapses from the spec's projections. */
 int sq__synapses_build(sq_sim *sim, const sq_net_spec *spec, sq_err *err);
 void sq__synapses_free(sq__synapses *syn);
 
 /* sim/devices.c: builds the per-neuron streams of devices and recordings. */
 int sq__devices_build(sq_sim *sim, const sq_net_spec *spec, sq_err *err);
-/* Processes neuron gid's next stream event (the one at next_stream[gid]). */
-void sq__stream_fire(sq_sim *sim, uint32_t gid);
-/* Neuron gid's Poisson events in [t0, t1), sorted, into sim->pt / sim->pw; returns the count or
+/* Processes neuron gid's next stream event (the one at next_stream[gid]); gid is part's. */
+void sq__stream_fire(sq__part *part, uint32_t gid);
+/* Neuron gid's Poisson events in [t0, t1), sorted, into part->pt / part->pw; returns the count or
  * (size_t)-1 when out of memory. */
-size_t sq__poisson_window(sq_sim *sim, uint32_t gid, double t0, double t1);
+size_t sq__poisson_window(sq__part *part, uint32_t gid, double t0, double t1);
+
+/* sim/parts.c: the cuts (before the synapses are built), then each part's queue, wake calendar
+ * and slices of the per-neuron arrays (after the devices). */
+int sq__parts_create(sq_sim *sim, const sq_net_spec *spec, uint32_t n_threads, sq_err *err);
+int sq__parts_prepare_run(sq_sim *sim);
+void sq__parts_free(sq_sim *sim);
 
 /* sim/engine.c */
-void sq__emit(sq_sim *sim, double t, uint32_t gid);
+void sq__emit(sq__part *part, double t, uint32_t gid);
 /* Neuron gid's parameters, derived constants and state. */
 static inline const double *sq__params(const sq__pop *p, uint32_t gid)
 {
@@ -160,8 +186,8 @@ static inline double *sq__state(const sq__pop *p, uint32_t gid)
 }
 /* Advances neuron gid to time t, recording any threshold crossings on the way; the caller files
  * its next check. */
-void sq__advance_to(sq_sim *sim, uint32_t gid, double t);
-/* Files neuron gid's next check (sq_neuron_model.next_check) in the wake calendar. */
-void sq__recheck(sq_sim *sim, uint32_t gid);
+void sq__advance_to(sq__part *part, uint32_t gid, double t);
+/* Files neuron gid's next check (sq_neuron_model.next_check) in its part's wake calendar. */
+void sq__recheck(sq__part *part, uint32_t gid);
 
 #endif

@@ -106,6 +106,8 @@ typedef struct {
     const char *origin;   /* prefix of error messages, usually the config file's name */
     double resolution;    /* ms; delays are rounded to it (default 0.1) */
     uint64_t seed;
+    uint32_t threads;     /* threads the run uses, each owning a part of the neurons; 0 = OpenMP's
+                             default (OMP_NUM_THREADS, else one per core). The spikes do not depend on it. */
     const sq_pop_spec *pops;
     size_t n_pops;
     const sq_proj_spec *projs;

@@ -10,6 +10,10 @@
 #include "dist.h"
 #include "internal.h"
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 static int check_pop_model(const sq_net_spec *spec, size_t i, const sq_neuron_model **out, sq_err *err)
 {
     const sq_pop_spec *ps = &spec->pops[i];
@@ -192,15 +196,14 @@ static int build_pop(sq_sim *sim, const sq_net_spec *spec, size_t i, sq_err *err
     return 0;
 }
 
-/* Every neuron's first wake-up time (DC-driven neurons may fire without any input). */
-static int build_wake(sq_sim *sim)
+static uint32_t resolve_threads(uint32_t threads)
 {
-    if (sq__wake_init(&sim->wake, sim->n_neurons, sim->window) < 0)
-        return SQ_ENOMEM;
-    for (uint32_t i = 0; i < sim->n_neurons; i++)
-        if (sim->pops[sim->pop_of[i]].model)
-            sq__recheck(sim, i);
-    return sim->wake.oom ? SQ_ENOMEM : 0;
+#ifdef _OPENMP
+    return threads ? threads : (uint32_t)omp_get_max_threads();
+#else
+    (void)threads;
+    return 1;
+#endif
 }
 
 int sq_sim_create(const sq_net_spec *spec, sq_sim **out, sq_err *err)
@@ -252,6 +255,8 @@ int sq_sim_create(const sq_net_spec *spec, sq_sim **out, sq_err *err)
     for (size_t i = 0; i < sp.n_pops; i++)
         for (uint32_t j = 0; j < sim->pops[i].n; j++)
             sim->pop_of[sim->pops[i].first + j] = (uint16_t)i;
+    if ((rc = sq__parts_create(sim, &sp, resolve_threads(sp.threads), err)) < 0)
+        goto fail;
     if ((rc = sq__synapses_build(sim, &sp, err)) < 0)
         goto fail;
     if ((rc = sq__devices_build(sim, &sp, err)) < 0)
@@ -259,9 +264,8 @@ int sq_sim_create(const sq_net_spec *spec, sq_sim **out, sq_err *err)
     sim->in_count = calloc((size_t)sim->n_neurons + 1, sizeof *sim->in_count);
     sim->in_end = calloc((size_t)sim->n_neurons + 1, sizeof *sim->in_end);
     sim->in_listed = calloc((size_t)sim->n_neurons + 1, sizeof *sim->in_listed);
-    sim->touched = malloc(((size_t)sim->n_neurons + 1) * sizeof *sim->touched);
-    if (!sim->in_count || !sim->in_end || !sim->in_listed || !sim->touched ||
-        (rc = sq__queue_init(&sim->queue, sim->window, sim->max_delay)) < 0 || (rc = build_wake(sim)) < 0) {
+    sim->touched_all = malloc(((size_t)sim->n_neurons + 1) * sizeof *sim->touched_all);
+    if (!sim->in_count || !sim->in_end || !sim->in_listed || !sim->touched_all || sq__parts_prepare_run(sim) < 0) {
         rc = sq_fail(err, SQ_ENOMEM, "out of memory for the spike queue");
         goto fail;
     }
@@ -290,7 +294,7 @@ void sq_sim_destroy(sq_sim *sim)
     }
     free(sim->pops);
     free(sim->pop_of);
-    sq__synapses_free(&sim->syn);
+    sq__parts_free(sim);
     free(sim->stream_off);
     free(sim->streams);
     free(sim->next_stream);
@@ -301,19 +305,12 @@ void sq_sim_destroy(sq_sim *sim)
     free(sim->in_count);
     free(sim->in_end);
     free(sim->in_listed);
-    free(sim->touched);
-    free(sim->in);
-    free(sim->pt);
-    free(sim->pw);
-    free(sim->at);
-    free(sim->aw);
+    free(sim->touched_all);
     for (size_t r = 0; sim->recs && r < sim->n_recs; r++) {
         free(sim->recs[r].gids);
         free(sim->recs[r].rows);
     }
     free(sim->recs);
-    sq__wake_free(&sim->wake);
-    sq__queue_free(&sim->queue);
     free(sim->out);
     free(sim->origin);
     free(sim);
@@ -344,16 +341,20 @@ uint64_t sq_sim_spike_count(const sq_sim *sim)
 
 void sq_sim_get_stats(const sq_sim *sim, sq_sim_stats *out)
 {
-    const sq__synapses *s = &sim->syn;
+    memset(out, 0, sizeof *out);
+    for (uint32_t k = 0; k < sim->n_parts; k++) {
+        const sq__synapses *s = &sim->parts[k].syn;
+        out->n_synapses += s->n_synapses;
+        out->synapse_bytes += s->n_synapses * (sizeof *s->target + sizeof *s->weight) +
+                              s->n_groups * (sizeof *s->syn_off + sizeof *s->group_delay) +
+                              ((uint64_t)sim->n_neurons + 1) * sizeof *s->group_off;
+        out->n_events += sim->parts[k].n_events;
+    }
     out->n_neurons = sim->n_neurons;
-    out->n_synapses = s->n_synapses;
-    out->synapse_bytes = s->n_synapses * (sizeof *s->target + sizeof *s->weight) +
-                         s->n_groups * (sizeof *s->syn_off + sizeof *s->group_delay) +
-                         ((uint64_t)sim->n_neurons + 1) * sizeof *s->group_off;
+    out->threads = sim->n_parts;
     out->min_delay = sim->min_delay;
     out->max_delay = sim->max_delay;
     out->resolution = sim->resolution;
-    out->n_events = sim->n_events;
 }
 
 size_t sq_sim_population_count(const sq_sim *sim) { return sim->n_pops; }

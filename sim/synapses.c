@@ -1,5 +1,6 @@
-/* sim/synapses.c: builds the outgoing-synapse store (CSR by source, grouped by delay; layout in
- * internal.h) from the projections of a network description.
+/* sim/synapses.c: builds the outgoing-synapse stores (CSR by source, grouped by delay; layout in
+ * internal.h) from the projections of a network description: one store per part (thread), holding
+ * the synapses that end on the part's neurons, built by the part's thread.
  *
  * Connectivity is generated twice: a first pass counts each source's synapses, a second draws the
  * same synapses again (the connectors are deterministic) and writes each straight into its place,
@@ -7,7 +8,9 @@
  * delays. Every synapse's weight and delay come from a counter-based stream keyed by (projection,
  * target, rank of the synapse among that target's synapses of the projection), so they do not
  * depend on generation order or on how the work is split. Synapses of one (source, delay) group
- * keep the order in which they were generated, which is deterministic. */
+ * keep the order in which they were generated, which is deterministic. A part generates only its
+ * own targets (sq_connect's target range), and since the connectors make the same synapses however
+ * the targets are split, the union of the parts is the same network at any thread count. */
 #include <assert.h>
 #include <math.h>
 #include <stdio.h>
@@ -25,7 +28,7 @@ typedef struct {
     const sq_proj_spec *proj;
     uint32_t index;       /* projection index */
     uint32_t src_first, tgt_first;
-    uint32_t *rank;       /* per target: synapses generated so far (fill pass) */
+    uint32_t *rank;       /* per neuron (global id): synapses of the projection generated so far */
     uint64_t seed;
     double resolution;
     int min_steps, max_steps;
@@ -52,7 +55,7 @@ static int count_synapse(void *ud, uint32_t src, uint32_t tgt)
 static int place_synapse(void *ud, uint32_t src, uint32_t tgt)
 {
     gen_ctx *c = ud;
-    uint32_t rank = c->rank[tgt]++;
+    uint32_t rank = c->rank[c->tgt_first + tgt]++;
     double w = draw(&c->proj->weight, c->seed, sq_stream_id(SQ_STREAM_WEIGHT, 2 * c->index, tgt), rank);
     double d = draw(&c->proj->delay, c->seed, sq_stream_id(SQ_STREAM_WEIGHT, 2 * c->index + 1, tgt), rank);
     long steps = lround(d / c->resolution);
@@ -190,23 +193,25 @@ static int make_groups(sq__synapses *s, uint16_t *delay, uint32_t n_neurons)
     return 0;
 }
 
-/* Runs every projection's connector with fn (count_synapse or place_synapse). */
-static int generate(sq_sim *sim, const sq_net_spec *spec, const int *src, const int *tgt, gen_ctx *proto,
-                    sq_synapse_fn fn, sq_err *err)
+/* Runs every projection's connector with fn (count_synapse or place_synapse) for the targets of
+ * part [lo, hi). rank has an entry per neuron; the part uses and zeroes only its own. */
+static int generate(const sq_sim *sim, const sq_net_spec *spec, const int *src, const int *tgt, uint32_t lo, uint32_t hi,
+                    gen_ctx *proto, sq_synapse_fn fn, sq_err *err)
 {
     for (size_t i = 0; i < spec->n_projs; i++) {
         const sq__pop *sp = &sim->pops[src[i]], *tp = &sim->pops[tgt[i]];
+        uint32_t a = lo > tp->first ? lo - tp->first : 0, b = hi - tp->first < tp->n ? hi - tp->first : tp->n;
+        if (hi <= tp->first || lo >= tp->first + tp->n)
+            continue;
         gen_ctx c = *proto;
         c.proj = &spec->projs[i];
         c.index = (uint32_t)i;
         c.src_first = sp->first;
         c.tgt_first = tp->first;
-        c.rank = fn == place_synapse ? calloc(tp->n, sizeof(uint32_t)) : NULL;
-        if (fn == place_synapse && !c.rank)
-            return sq_fail(err, SQ_ENOMEM, "%s: projections[%zu]: out of memory while connecting", spec->origin, i);
-        int rc = sq_connect(&spec->projs[i].connector, sp->n, tp->n, src[i] == tgt[i], sim->seed, (uint32_t)i, 0, tp->n,
-                            fn, &c, err);
-        free(c.rank);
+        if (c.rank)
+            memset(c.rank + tp->first + a, 0, (size_t)(b - a) * sizeof *c.rank);
+        int rc = sq_connect(&spec->projs[i].connector, sp->n, tp->n, src[i] == tgt[i], sim->seed, (uint32_t)i, a, b, fn,
+                            &c, err);
         if (rc < 0)
             return rc;
         proto->min_steps = c.min_steps;
@@ -215,16 +220,80 @@ static int generate(sq_sim *sim, const sq_net_spec *spec, const int *src, const 
     return 0;
 }
 
+/* Builds part's store: count, allocate, place, group. Fills *c's delay range. */
+static int build_part(const sq_sim *sim, const sq_net_spec *spec, const int *src, const int *tgt, sq__part *part,
+                      uint32_t *rank, gen_ctx *c, sq_err *err)
+{
+    sq__synapses *syn = &part->syn;
+    uint32_t n = sim->n_neurons;
+    int rc;
+    c->syn = syn;
+    syn->group_off = calloc((size_t)n + 1, sizeof *syn->group_off);
+    if (!syn->group_off)
+        return sq_fail(err, SQ_ENOMEM, "out of memory");
+    if ((rc = generate(sim, spec, src, tgt, part->lo, part->hi, c, count_synapse, err)) < 0)
+        return rc;
+    for (uint32_t i = 0; i < n; i++)
+        syn->group_off[i + 1] += syn->group_off[i];
+    syn->n_synapses = syn->group_off[n];
+    syn->target = malloc((syn->n_synapses + 1) * sizeof *syn->target);
+    syn->weight = malloc((syn->n_synapses + 1) * sizeof *syn->weight);
+    c->delay = malloc((syn->n_synapses + 1) * sizeof *c->delay);
+    c->cursor = malloc(((size_t)n + 1) * sizeof *c->cursor);
+    c->rank = rank;
+    if (!syn->target || !syn->weight || !c->delay || !c->cursor)
+        return sq_fail(err, SQ_ENOMEM, "%s: out of memory for %llu synapses", spec->origin,
+                       (unsigned long long)syn->n_synapses);
+    memcpy(c->cursor, syn->group_off, ((size_t)n + 1) * sizeof *c->cursor);
+    if ((rc = generate(sim, spec, src, tgt, part->lo, part->hi, c, place_synapse, err)) < 0)
+        return rc;
+    if (make_groups(syn, c->delay, n) < 0)
+        return sq_fail(err, SQ_ENOMEM, "%s: out of memory while grouping %llu synapses by delay", spec->origin,
+                       (unsigned long long)syn->n_synapses);
+    return 0;
+}
+
+/* Builds every part's store, each on its own thread. Returns the first part's error. */
+static int build_parts(sq_sim *sim, const sq_net_spec *spec, const int *src, const int *tgt, uint32_t *rank,
+                       int *min_steps, int *max_steps, sq_err *err)
+{
+    int rc = 0;
+    sq_err *errs = calloc(sim->n_parts, sizeof *errs);
+    gen_ctx *ctx = calloc(sim->n_parts, sizeof *ctx);
+    if (!errs || !ctx) {
+        free(errs);
+        free(ctx);
+        return sq_fail(err, SQ_ENOMEM, "out of memory");
+    }
+#pragma omp parallel for num_threads(sim->n_parts) schedule(static, 1)
+    for (uint32_t k = 0; k < sim->n_parts; k++) {
+        gen_ctx *c = &ctx[k];
+        *c = (gen_ctx){NULL, NULL, NULL, NULL, 0, 0, 0, NULL, sim->seed, spec->resolution, INT32_MAX, 0};
+        errs[k].code = build_part(sim, spec, src, tgt, &sim->parts[k], rank, c, &errs[k]);
+        free(c->delay);
+        free(c->cursor);
+    }
+    for (uint32_t k = 0; k < sim->n_parts; k++) {
+        if (errs[k].code < 0 && rc == 0) {
+            rc = errs[k].code;
+            if (err)
+                *err = errs[k];
+        }
+        if (ctx[k].min_steps < *min_steps) *min_steps = ctx[k].min_steps;
+        if (ctx[k].max_steps > *max_steps) *max_steps = ctx[k].max_steps;
+    }
+    free(errs);
+    free(ctx);
+    return rc;
+}
+
 int sq__synapses_build(sq_sim *sim, const sq_net_spec *spec, sq_err *err)
 {
-    sq__synapses *syn = &sim->syn;
-    uint32_t n = sim->n_neurons;
-    int rc = 0;
+    int rc = 0, min_steps = INT32_MAX, max_steps = 0;
     double expected = 0.0;
     int *src = malloc((spec->n_projs + 1) * sizeof *src), *tgt = malloc((spec->n_projs + 1) * sizeof *tgt);
-    gen_ctx c = {syn, NULL, NULL, NULL, 0, 0, 0, NULL, sim->seed, spec->resolution, INT32_MAX, 0};
-    syn->group_off = calloc((size_t)n + 1, sizeof *syn->group_off);
-    if (!src || !tgt || !syn->group_off) {
+    uint32_t *rank = malloc(((size_t)sim->n_neurons + 1) * sizeof *rank);
+    if (!src || !tgt || !rank) {
         rc = sq_fail(err, SQ_ENOMEM, "out of memory");
         goto done;
     }
@@ -242,36 +311,15 @@ int sq__synapses_build(sq_sim *sim, const sq_net_spec *spec, sq_err *err)
         rc = sq_fail(err, SQ_ERANGE, "%s: projections: expected at most 4e9 synapses in all, got %.3g", spec->origin, expected);
         goto done;
     }
-    if ((rc = generate(sim, spec, src, tgt, &c, count_synapse, err)) < 0)
+    if ((rc = build_parts(sim, spec, src, tgt, rank, &min_steps, &max_steps, err)) < 0)
         goto done;
-    for (uint32_t i = 0; i < n; i++)
-        syn->group_off[i + 1] += syn->group_off[i];
-    syn->n_synapses = syn->group_off[n];
-    syn->target = malloc((syn->n_synapses + 1) * sizeof *syn->target);
-    syn->weight = malloc((syn->n_synapses + 1) * sizeof *syn->weight);
-    c.delay = malloc((syn->n_synapses + 1) * sizeof *c.delay);
-    c.cursor = malloc(((size_t)n + 1) * sizeof *c.cursor);
-    if (!syn->target || !syn->weight || !c.delay || !c.cursor) {
-        rc = sq_fail(err, SQ_ENOMEM, "%s: out of memory for %llu synapses", spec->origin,
-                     (unsigned long long)syn->n_synapses);
-        goto done;
-    }
-    memcpy(c.cursor, syn->group_off, ((size_t)n + 1) * sizeof *c.cursor);
-    if ((rc = generate(sim, spec, src, tgt, &c, place_synapse, err)) < 0)
-        goto done;
-    if ((rc = make_groups(syn, c.delay, n)) < 0) {
-        rc = sq_fail(err, SQ_ENOMEM, "%s: out of memory while grouping %llu synapses by delay", spec->origin,
-                     (unsigned long long)syn->n_synapses);
-        goto done;
-    }
-    if (c.max_steps == 0) /* no synapses: any window is exact; 1 ms keeps the loop cheap */
-        c.min_steps = c.max_steps = (int)fmax(1.0, round(1.0 / spec->resolution));
-    sim->min_delay = c.min_steps * spec->resolution;
-    sim->max_delay = c.max_steps * spec->resolution;
+    if (max_steps == 0) /* no synapses: any window is exact; 1 ms keeps the loop cheap */
+        min_steps = max_steps = (int)fmax(1.0, round(1.0 / spec->resolution));
+    sim->min_delay = min_steps * spec->resolution;
+    sim->max_delay = max_steps * spec->resolution;
     sim->window = sim->min_delay;
 done:
-    free(c.delay);
-    free(c.cursor);
+    free(rank);
     free(src);
     free(tgt);
     return rc;

@@ -54,6 +54,7 @@ START_TEST(config_full_file_converts_every_field)
     ck_assert_double_eq(run->t_stop, 250.5);
     ck_assert_uint_eq(run->seed, 42);
     ck_assert_int_eq(run->threads, 3);
+    ck_assert_uint_eq(net->threads, 3);
     ck_assert_str_eq(run->spikes_file, "out.h5");
     ck_assert_uint_eq(run->n_record_spikes, 2);
     ck_assert_str_eq(run->record_spikes[0], "I");
@@ -177,7 +178,8 @@ START_TEST(config_minimal_file_gets_schema_defaults)
     ck_assert_double_eq(net->resolution, 0.1);
     ck_assert_uint_eq(net->seed, 1);
     ck_assert_uint_eq(run->seed, 1);
-    ck_assert_int_eq(run->threads, 1);
+    ck_assert_int_eq(run->threads, 0); /* not set: the CLI takes OMP_NUM_THREADS, else 1 */
+    ck_assert_uint_eq(net->threads, 0);
     ck_assert_str_eq(run->spikes_file, "spikes.h5");
     ck_assert_uint_eq(run->n_record_spikes, 2); /* absent key: every population */
     ck_assert_str_eq(run->record_spikes[0], "A");
