@@ -115,3 +115,13 @@ int sq__h5_append(hid_t dset, hid_t mem_type, hsize_t old_rows, hsize_t rows, hs
     H5Sclose(fs);
     return rc;
 }
+
+hid_t sq__h5_group(hid_t loc, const char *name)
+{
+    hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE), g = -1;
+    if (gcpl >= 0 && H5Pset_obj_track_times(gcpl, 0) >= 0)
+        g = H5Gcreate2(loc, name, H5P_DEFAULT, gcpl, H5P_DEFAULT);
+    if (gcpl >= 0)
+        H5Pclose(gcpl);
+    return g;
+}

@@ -39,4 +39,8 @@ hid_t sq__h5_sorting_type(void);
 int sq__h5_append(hid_t dset, hid_t mem_type, hsize_t old_rows, hsize_t rows, hsize_t cols,
                   const void *buf);
 
+/* Creates group `name` in loc without modification times, so that the same spikes always give the
+ * same bytes (HDF5 stamps objects with their creation time by default). Returns it or -1. */
+hid_t sq__h5_group(hid_t loc, const char *name);
+
 #endif

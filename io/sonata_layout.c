@@ -39,7 +39,7 @@ static hid_t create_dset(hid_t loc, const char *name, hid_t type, hsize_t cols, 
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE), dapl = H5Pcreate(H5P_DATASET_ACCESS);
     /* Shuffle before deflate groups the bytes of equal significance: sorted times and small ids
      * then compress several times better, at little cost. */
-    if (sp >= 0 && dcpl >= 0 && dapl >= 0 && H5Pset_chunk(dcpl, rank, ch) >= 0 &&
+    if (sp >= 0 && dcpl >= 0 && dapl >= 0 && H5Pset_chunk(dcpl, rank, ch) >= 0 && H5Pset_obj_track_times(dcpl, 0) >= 0 &&
         (deflate == 0 || (H5Pset_shuffle(dcpl) >= 0 && H5Pset_deflate(dcpl, (unsigned)deflate) >= 0)) &&
         H5Pset_chunk_cache(dapl, H5D_CHUNK_CACHE_NSLOTS_DEFAULT, cache, H5D_CHUNK_CACHE_W0_DEFAULT) >= 0)
         d = H5Dcreate2(loc, name, type, sp, H5P_DEFAULT, dcpl, dapl);
@@ -53,11 +53,11 @@ static hid_t create_dset(hid_t loc, const char *name, hid_t type, hsize_t cols, 
 static hid_t put_array(hid_t loc, const char *name, hid_t file_type, hid_t mem_type, hsize_t n,
                        const void *v)
 {
-    hid_t sp = H5Screate_simple(1, &n, NULL);
-    if (sp < 0)
-        return -1;
-    hid_t d = H5Dcreate2(loc, name, file_type, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    H5Sclose(sp);
+    hid_t sp = H5Screate_simple(1, &n, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE), d = -1;
+    if (sp >= 0 && dcpl >= 0 && H5Pset_obj_track_times(dcpl, 0) >= 0)
+        d = H5Dcreate2(loc, name, file_type, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    close_id(&dcpl, H5Pclose);
+    close_id(&sp, H5Sclose);
     if (d >= 0 && H5Dwrite(d, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
         close_id(&d, H5Dclose);
     return d;
@@ -66,7 +66,7 @@ static hid_t put_array(hid_t loc, const char *name, hid_t file_type, hid_t mem_t
 static int create_pop(sq_spike_writer *w, sq__pop *p, hid_t sorting_type)
 {
     unsigned char by_time = 2;
-    if ((p->grp = H5Gcreate2(w->spikes, p->name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
+    if ((p->grp = sq__h5_group(w->spikes, p->name)) < 0 ||
         sq__h5_attr_put(p->grp, "sorting", sorting_type, sorting_type, 0, &by_time) < 0 ||
         sq__h5_attr_put(p->grp, "n_nodes", H5T_STD_U64LE, H5T_NATIVE_UINT64, 0, &p->n_nodes) < 0)
         return -1;
@@ -93,7 +93,7 @@ static int create_file(sq_spike_writer *w, sq_err *err)
     unsigned magic = 0x0A7A, version[2] = {0, 1};
     if (sq__h5_attr_put(w->file, "magic", H5T_STD_U32LE, H5T_NATIVE_UINT, 0, &magic) < 0 ||
         sq__h5_attr_put(w->file, "version", H5T_STD_U32LE, H5T_NATIVE_UINT, 2, version) < 0 ||
-        (w->spikes = H5Gcreate2(w->file, "spikes", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0)
+        (w->spikes = sq__h5_group(w->file, "spikes")) < 0)
         return sq_fail(err, SQ_EIO, "%s: cannot create the spike file: %s", w->path,
                        sq__h5_reason(why, sizeof why));
     hid_t et = sq__h5_sorting_type();
@@ -216,10 +216,10 @@ static int create_report(sq_spike_writer *w, sq__report *r, const uint64_t *node
         goto done;
     for (size_t i = 0; i <= r->n_ids; i++)
         ptr[i] = i; /* one element (the soma) per node */
-    if ((r->grp = H5Gcreate2(w->report_grp, r->name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
+    if ((r->grp = sq__h5_group(w->report_grp, r->name)) < 0 ||
         (r->data = create_dset(r->grp, "data", H5T_IEEE_F32LE, r->n_ids, chunk_rows, w->deflate)) < 0 ||
         sq__h5_attr_put_str(r->data, "units", "mV") < 0 ||
-        (m = H5Gcreate2(r->grp, "mapping", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
+        (m = sq__h5_group(r->grp, "mapping")) < 0 ||
         (d = put_array(m, "node_ids", H5T_STD_U64LE, H5T_NATIVE_UINT64, r->n_ids, node_ids)) < 0)
         goto done;
     close_id(&d, H5Dclose);
@@ -295,7 +295,7 @@ int sq_spike_writer_add_report(sq_spike_writer *w, const char *pop_name, const u
     sq__h5_quiet q;
     sq__h5_quiet_begin(&q);
     if (w->report_grp < 0)
-        w->report_grp = H5Gcreate2(w->file, "report", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        w->report_grp = sq__h5_group(w->file, "report");
     if (w->report_grp < 0 || create_report(w, r, node_ids, s->cap) < 0) {
         rc = sq_fail(err, SQ_EIO, "%s: /report/%s: cannot create: %s", w->path, pop_name,
                      sq__h5_reason(why, sizeof why));

@@ -168,6 +168,10 @@ size_t sq__poisson_window(sq__part *part, uint32_t gid, double t0, double t1);
 int sq__parts_create(sq_sim *sim, const sq_net_spec *spec, uint32_t n_threads, sq_err *err);
 int sq__parts_prepare_run(sq_sim *sim);
 void sq__parts_free(sq_sim *sim);
+/* A digest of the connectivity (source, target, weight, delay of every synapse) that does not
+ * depend on how the synapses are split into parts or ordered: equal digests at two thread counts
+ * mean the same network. For tests. */
+uint64_t sq__connectivity_digest(const sq_sim *sim);
 
 /* sim/engine.c */
 void sq__emit(sq__part *part, double t, uint32_t gid);

@@ -123,3 +123,30 @@ void sq__parts_free(sq_sim *sim)
     free(sim->parts);
     sim->parts = NULL;
 }
+
+/* A 64-bit mixer (SplitMix64's finaliser): spreads each synapse's fields over all bits. */
+static uint64_t mix(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+uint64_t sq__connectivity_digest(const sq_sim *sim)
+{
+    uint64_t h = 0;
+    for (uint32_t k = 0; k < sim->n_parts; k++) {
+        const sq__synapses *s = &sim->parts[k].syn;
+        for (uint32_t src = 0; src < sim->n_neurons; src++)
+            for (uint64_t g = s->group_off[src]; g < s->group_off[src + 1]; g++)
+                for (uint64_t j = s->syn_off[g]; j < s->syn_off[g + 1]; j++) {
+                    uint32_t wbits;
+                    memcpy(&wbits, &s->weight[j], sizeof wbits);
+                    /* A sum of per-synapse hashes: the same multiset gives the same digest in any order. */
+                    h += mix(mix((uint64_t)src << 32 | s->target[j]) ^ ((uint64_t)wbits << 16 | s->group_delay[g]));
+                }
+    }
+    return h;
+}

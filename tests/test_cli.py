@@ -127,6 +127,23 @@ def main():
         check("info exits 0", r.returncode == 0, r.stderr)
         check("info counts", f"total spikes: {n_summary}" in r.stdout, r.stdout)
 
+        # Threads: --threads and OMP_NUM_THREADS both work, and the files are byte for byte the same.
+        brunel = os.path.join(SRC, "experiments", "brunel", "brunel_small.json")
+        files = []
+        for label, args, env in (("--threads 1", ["--threads", "1"], {}), ("--threads 2", ["--threads", "2"], {}),
+                                 ("OMP_NUM_THREADS=3", [], {"OMP_NUM_THREADS": "3"})):
+            f = os.path.join(tmp, f"threads{len(files)}.h5")
+            r = run(["run", brunel, "--t-stop", "200", "--out", f, "-q"] + args, env={**os.environ, **env})
+            want = label.split()[-1].split("=")[-1]
+            check(label + " runs", r.returncode == 0, r.stderr)
+            check(label + " summary", f"threads: {want}" in r.stdout, r.stdout)
+            files.append(open(f, "rb").read() if r.returncode == 0 else b"")
+        env1 = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+        r = run(["run", brunel, "--t-stop", "1", "--out", os.path.join(tmp, "t.h5"), "-q"], env=env1)
+        check("default is one thread", "threads: 1" in r.stdout, r.stdout)
+        check("2 threads write the same file as 1", files[0] and files[0] == files[1], "the files differ")
+        check("3 threads (OMP_NUM_THREADS) write the same file as 1", files[0] and files[0] == files[2], "the files differ")
+
         # Interrupt: SIGINT mid-run stops at a window boundary with a valid file.
         big = with_change(lambda c: c["simulation"].update(t_stop=1e7))
         big["populations"][0]["n"] = 2000

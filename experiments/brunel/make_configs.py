@@ -32,7 +32,7 @@ def brunel(name, g, eta, n_e=10000, n_i=2500, eps=0.1, j=0.1, t_stop=1000.0, fig
         "description": (f"Brunel (2000) model A, {figure}: g = {g}, eta = nu_ext/nu_thr = {eta}, "
                         f"N_E = {n_e}, N_I = {n_i}, C_E = {c_e}, C_I = {c_i}, J = {j} mV, D = {delay} ms. "
                         + note).strip(),
-        "simulation": {"t_stop": t_stop, "resolution": 0.1, "seed": 1, "threads": 1},
+        "simulation": {"t_stop": t_stop, "resolution": 0.1, "seed": 1},
         "output": {"spikes_file": f"out/{name}_spikes.h5", "record_spikes": ["E", "I"]},
         "populations": [pop("E", n_e), pop("I", n_i)],
         "projections": [
