@@ -38,6 +38,8 @@ void sq_rng_init(sq_rng *r, uint64_t seed, uint64_t stream)
     r->stream = stream;
     r->counter = 0;
     r->used = 4;
+    r->has_spare = 0;
+    r->spare = 0.0;
 }
 
 static void refill(sq_rng *r)
@@ -98,8 +100,16 @@ uint64_t sq_rng_below(sq_rng *r, uint64_t n)
 
 double sq_rng_normal(sq_rng *r)
 {
-    double u1 = sq_rng_uniform(r), u2 = sq_rng_uniform(r);
-    return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
+    if (r->has_spare) {
+        r->has_spare = 0;
+        return r->spare;
+    }
+    double u1 = sq_rng_uniform(r), u2 = sq_rng_uniform(r), sn, cs;
+    double rad = sqrt(-2.0 * log(u1));
+    sincos(2.0 * M_PI * u2, &sn, &cs);
+    r->spare = rad * sn;
+    r->has_spare = 1;
+    return rad * cs;
 }
 
 double sq_rng_exponential(sq_rng *r)

@@ -29,6 +29,8 @@ typedef struct {
     uint64_t counter; /* index of the next 4-word block */
     uint32_t buf[4];
     unsigned used;    /* words of buf already consumed (4 = empty) */
+    int has_spare;    /* the second normal of the last Box-Muller pair is waiting in spare */
+    double spare;
 } sq_rng;
 
 /* One Philox4x32-10 block: out = philox(key, ctr). Thread: any. */
@@ -43,7 +45,8 @@ uint64_t sq_rng_u64(sq_rng *r);
 double sq_rng_uniform(sq_rng *r);
 /* Uniform integer in [0, n), n >= 1, unbiased (Lemire's multiply-and-reject). */
 uint64_t sq_rng_below(sq_rng *r, uint64_t n);
-/* Standard normal (Box-Muller, both values used in turn is avoided to keep draws position-fixed). */
+/* Standard normal: Box-Muller, both values of a pair used in turn (the second is kept in the
+ * sq_rng), so two normals cost one log, one sincos and one block. */
 double sq_rng_normal(sq_rng *r);
 /* Exponential with mean 1. */
 double sq_rng_exponential(sq_rng *r);

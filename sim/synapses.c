@@ -34,15 +34,6 @@ typedef struct {
     int min_steps, max_steps;
 } gen_ctx;
 
-static double draw(const sq_dist *d, uint64_t seed, uint64_t stream, uint32_t rank)
-{
-    if (d->kind == SQ_DIST_CONSTANT)
-        return d->value;
-    sq_rng r;
-    sq_rng_init(&r, seed, stream);
-    r.counter = (uint64_t)rank << 24; /* 2^24 blocks per synapse: room for any number of redraws */
-    return sq_dist_sample(d, &r);
-}
 
 static int count_synapse(void *ud, uint32_t src, uint32_t tgt)
 {
@@ -56,8 +47,14 @@ static int place_synapse(void *ud, uint32_t src, uint32_t tgt)
 {
     gen_ctx *c = ud;
     uint32_t rank = c->rank[c->tgt_first + tgt]++;
-    double w = draw(&c->proj->weight, c->seed, sq_stream_id(SQ_STREAM_WEIGHT, 2 * c->index, tgt), rank);
-    double d = draw(&c->proj->delay, c->seed, sq_stream_id(SQ_STREAM_WEIGHT, 2 * c->index + 1, tgt), rank);
+    /* Weight, then delay, from the synapse's own place in its target's stream: 2^24 blocks per
+     * synapse leave room for any number of redraws, and a normal weight and a normal delay share
+     * one Box-Muller pair. */
+    sq_rng r;
+    sq_rng_init(&r, c->seed, sq_stream_id(SQ_STREAM_WEIGHT, c->index, tgt));
+    r.counter = (uint64_t)rank << 24;
+    double w = sq_dist_sample(&c->proj->weight, &r);
+    double d = sq_dist_sample(&c->proj->delay, &r);
     long steps = lround(d / c->resolution);
     if (steps < 1)
         steps = 1; /* the delay check guarantees d >= resolution; this only absorbs rounding */
@@ -124,6 +121,58 @@ static int delay_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Sorts synapses a .. a+n-1 by delay, stably, through the scratch tt/ww. Delays of one source
+ * usually span a few dozen resolution steps, so a counting sort over that span (hist: 65536
+ * zeroed counters, left zeroed) is linear; a wide span with few synapses takes qsort on
+ * delay << 40 | position keys. */
+static void sort_by_delay(sq__synapses *s, uint16_t *delay, uint64_t a, uint64_t n, uint64_t *key, uint32_t *hist,
+                          uint32_t *tt, float *ww)
+{
+    uint16_t lo = UINT16_MAX, hi = 0;
+    int sorted = 1;
+    for (uint64_t k = 0; k < n; k++) {
+        uint16_t dk = delay[a + k];
+        lo = dk < lo ? dk : lo;
+        hi = dk > hi ? dk : hi;
+        sorted &= k == 0 || delay[a + k - 1] <= dk;
+    }
+    if (sorted)
+        return;
+    if ((uint64_t)(hi - lo) <= 4 * n + 64) {
+        for (uint64_t k = 0; k < n; k++)
+            hist[delay[a + k]]++;
+        uint32_t pos = 0;
+        for (uint32_t dv = lo; dv <= hi; dv++) {
+            uint32_t c = hist[dv];
+            hist[dv] = pos;
+            pos += c;
+        }
+        for (uint64_t k = 0; k < n; k++) {
+            uint32_t at = hist[delay[a + k]]++;
+            tt[at] = s->target[a + k];
+            ww[at] = s->weight[a + k];
+        }
+        for (uint64_t k = 0, dv = lo; dv <= hi; dv++) {
+            uint32_t end = hist[dv];
+            hist[dv] = 0;
+            while (k < end)
+                delay[a + k++] = (uint16_t)dv;
+        }
+    } else {
+        for (uint64_t k = 0; k < n; k++)
+            key[k] = (uint64_t)delay[a + k] << 40 | k;
+        qsort(key, n, sizeof *key, delay_cmp);
+        for (uint64_t k = 0; k < n; k++) {
+            uint64_t from = a + (key[k] & 0xffffffffffull);
+            tt[k] = s->target[from];
+            ww[k] = s->weight[from];
+            delay[a + k] = (uint16_t)(key[k] >> 40);
+        }
+    }
+    memcpy(s->target + a, tt, n * sizeof *tt);
+    memcpy(s->weight + a, ww, n * sizeof *ww);
+}
+
 /* Sorts each source's synapses by delay, stably, then cuts them into groups. */
 static int make_groups(sq__synapses *s, uint16_t *delay, uint32_t n_neurons)
 {
@@ -137,36 +186,20 @@ static int make_groups(sq__synapses *s, uint16_t *delay, uint32_t n_neurons)
     uint32_t *tt = malloc((max_seg + 1) * sizeof *tt);
     float *ww = malloc((max_seg + 1) * sizeof *ww);
     uint64_t *gcount = calloc((size_t)n_neurons + 1, sizeof *gcount);
-    if (!key || !tt || !ww || !gcount) {
-        free(key); free(tt); free(ww); free(gcount);
+    uint32_t *hist = calloc((size_t)UINT16_MAX + 1, sizeof *hist);
+    if (!key || !tt || !ww || !gcount || !hist) {
+        free(key); free(tt); free(ww); free(gcount); free(hist);
         return SQ_ENOMEM;
     }
     for (uint32_t i = 0; i < n_neurons; i++) {
         uint64_t a = s->group_off[i], n = s->group_off[i + 1] - a;
-        int sorted = 1;
-        for (uint64_t k = 1; k < n && sorted; k++)
-            sorted = delay[a + k - 1] <= delay[a + k];
-        if (!sorted) {
-            /* key = delay << 40 | position: sorting it is a stable sort by delay. */
-            for (uint64_t k = 0; k < n; k++)
-                key[k] = (uint64_t)delay[a + k] << 40 | k;
-            qsort(key, n, sizeof *key, delay_cmp);
-            for (uint64_t k = 0; k < n; k++) {
-                uint64_t from = a + (key[k] & 0xffffffffffull);
-                tt[k] = s->target[from];
-                ww[k] = s->weight[from];
-            }
-            for (uint64_t k = 0; k < n; k++) {
-                delay[a + k] = (uint16_t)(key[k] >> 40);
-                s->target[a + k] = tt[k];
-                s->weight[a + k] = ww[k];
-            }
-        }
+        sort_by_delay(s, delay, a, n, key, hist, tt, ww);
         for (uint64_t k = 0; k < n; k++)
             if (k == 0 || delay[a + k] != delay[a + k - 1])
                 gcount[i]++;
         n_groups += gcount[i];
     }
+    free(hist);
     free(key); free(tt); free(ww);
     s->n_groups = n_groups;
     s->syn_off = malloc((n_groups + 1) * sizeof *s->syn_off);

@@ -181,6 +181,27 @@ START_TEST(below_above_2_32_is_unbiased_and_below_one_is_zero)
 }
 END_TEST
 
+/* The two values of a Box-Muller pair are independent normals: their product has mean 0 (SE
+ * 1/sqrt(pairs)), and both halves put P(|z| < 1) = erf(1/sqrt 2) = 0.682689 of their mass within one
+ * SD (SE sqrt(p (1 - p)/pairs)). Tolerance 5 SE. */
+START_TEST(normal_pairs_are_uncorrelated_and_both_halves_are_normal)
+{
+    sq_rng r;
+    sq_rng_init(&r, 15, 3);
+    int pairs = N_DRAWS / 2, inside[2] = {0, 0};
+    double prod = 0.0, p = erf(1.0 / sqrt(2.0));
+    for (int i = 0; i < pairs; i++) {
+        double z1 = sq_rng_normal(&r), z2 = sq_rng_normal(&r);
+        prod += z1 * z2;
+        inside[0] += fabs(z1) < 1.0;
+        inside[1] += fabs(z2) < 1.0;
+    }
+    ck_assert_double_eq_tol(prod / pairs, 0.0, 5.0 / sqrt(pairs));
+    for (int h = 0; h < 2; h++)
+        ck_assert_double_eq_tol((double)inside[h] / pairs, p, 5.0 * sqrt(p * (1.0 - p) / pairs));
+}
+END_TEST
+
 START_TEST(normal_has_mean_zero_and_variance_one)
 {
     /* SE(mean) = 1/sqrt(N); SE(variance) = sqrt((mu4 - 1)/N) = sqrt(2/N) (mu4 = 3). */
@@ -234,6 +255,7 @@ static Suite *rng_suite(void)
     tcase_add_test(tc, below_three_quarters_of_2_32_is_unbiased_where_modulo_would_not_be);
     tcase_add_test(tc, below_above_2_32_is_unbiased_and_below_one_is_zero);
     tcase_add_test(tc, normal_has_mean_zero_and_variance_one);
+    tcase_add_test(tc, normal_pairs_are_uncorrelated_and_both_halves_are_normal);
     tcase_add_test(tc, exponential_has_mean_one_and_variance_one);
     suite_add_tcase(s, tc);
     return s;
