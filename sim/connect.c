@@ -122,9 +122,16 @@ typedef struct {
     int fixed_is_target;
     uint64_t skip;
     uint32_t tgt_lo, tgt_hi;
+    uint32_t first, block_shift, stride, phase; /* the sq_target_set's ownership */
     sq_synapse_fn fn;
     void *ud;
 } emitter;
+
+/* Whether target t (in [tgt_lo, tgt_hi)) is one of the set's. */
+static inline int owned(const emitter *e, uint64_t t)
+{
+    return e->stride == 1 || ((e->first + t) >> e->block_shift) % e->stride == e->phase;
+}
 
 /* Maps a draw from [0, c) (c = population size minus the excluded self) to a neuron index and
  * passes the synapse on. */
@@ -134,7 +141,7 @@ static int emit(const emitter *e, uint64_t x)
         x++;
     if (e->fixed_is_target)
         return e->fn(e->ud, (uint32_t)x, e->fixed);
-    if (x < e->tgt_lo || x >= e->tgt_hi)
+    if (x < e->tgt_lo || x >= e->tgt_hi || !owned(e, x))
         return 0;
     return e->fn(e->ud, e->fixed, (uint32_t)x);
 }
@@ -296,7 +303,7 @@ static int connect_total(const sq_connector *c, uint32_t n_pre, uint32_t n_post,
         uint64_t k = c->multapses ? sq_rng_binomial(&counts, left, 1.0 / (double)rest)
                                   : sq_rng_hypergeometric(&counts, per_target * rest, per_target, left);
         left -= k;
-        if (t < e->tgt_lo || k == 0)
+        if (t < e->tgt_lo || k == 0 || !owned(e, t))
             continue;
         sq_rng r;
         sq_rng_init(&r, seed, stream(proj, t));
@@ -315,6 +322,8 @@ static int connect_by_target(const sq_connector *c, uint32_t n_pre, int diag, ui
     int rc = 0;
     uint64_t per_target = n_pre - (uint64_t)diag;
     for (uint32_t t = e->tgt_lo; t < e->tgt_hi && rc == 0; t++) {
+        if (!owned(e, t))
+            continue;
         sq_rng r;
         sq_rng_init(&r, seed, stream(proj, t));
         e->fixed = t;
@@ -340,7 +349,15 @@ static int connect_by_target(const sq_connector *c, uint32_t n_pre, int diag, ui
 int sq_connect(const sq_connector *c, uint32_t n_pre, uint32_t n_post, int same_population, uint64_t seed,
                uint32_t proj, uint32_t tgt_lo, uint32_t tgt_hi, sq_synapse_fn fn, void *ud, sq_err *err)
 {
+    sq_target_set set = {tgt_lo, tgt_hi, 0, 0, 1, 0};
+    return sq_connect_set(c, n_pre, n_post, same_population, seed, proj, &set, fn, ud, err);
+}
+
+int sq_connect_set(const sq_connector *c, uint32_t n_pre, uint32_t n_post, int same_population, uint64_t seed,
+                   uint32_t proj, const sq_target_set *set, sq_synapse_fn fn, void *ud, sq_err *err)
+{
     int rc;
+    uint32_t tgt_lo = set->lo, tgt_hi = set->hi;
     if ((rc = sq_connector_check(c, n_pre, n_post, same_population, "sq_connect: connector", err)) < 0)
         return rc;
     if (!fn)
@@ -349,7 +366,11 @@ int sq_connect(const sq_connector *c, uint32_t n_pre, uint32_t n_post, int same_
         return sq_fail(err, SQ_EINVAL, "sq_connect: [tgt_lo, tgt_hi): expected a range within [0, %" PRIu32 "), got [%" PRIu32 ", %" PRIu32 ")",
                        n_post, tgt_lo, tgt_hi);
     int diag = same_population && !c->autapses;
-    emitter e = {.fixed_is_target = 1, .skip = UINT64_MAX, .tgt_lo = tgt_lo, .tgt_hi = tgt_hi, .fn = fn, .ud = ud};
+    if (!(set->stride >= 1 && set->phase < set->stride && set->block_shift < 32))
+        return sq_fail(err, SQ_EINVAL, "sq_connect: set: expected phase < stride and block_shift < 32, got phase %" PRIu32
+                       ", stride %" PRIu32 ", block_shift %" PRIu32, set->phase, set->stride, set->block_shift);
+    emitter e = {.fixed_is_target = 1, .skip = UINT64_MAX, .tgt_lo = tgt_lo, .tgt_hi = tgt_hi, .first = set->first,
+                 .block_shift = set->block_shift, .stride = set->stride, .phase = set->phase, .fn = fn, .ud = ud};
     picker pk = {0};
     if (c->rule == SQ_CONN_FIXED_OUTDEGREE)
         rc = connect_outdegree(c, n_pre, n_post, diag, seed, proj, &e, &pk);

@@ -28,6 +28,20 @@ int sq_connect(const sq_connector *c, uint32_t n_pre, uint32_t n_post, int same_
                uint64_t seed, uint32_t proj, uint32_t tgt_lo, uint32_t tgt_hi, sq_synapse_fn fn,
                void *ud, sq_err *err);
 
+/* The targets one call generates, for a thread that owns blocks of neurons (sim/parts.c): the
+ * population-local targets t in [lo, hi) whose block ((first + t) >> block_shift), first being the
+ * population's first global id, is congruent to phase modulo stride. stride 1 is the whole range. */
+typedef struct {
+    uint32_t lo, hi;
+    uint32_t first, block_shift, stride, phase;
+} sq_target_set;
+
+/* sq_connect for the targets of set only: the synapses of those targets are exactly the ones
+ * sq_connect over [0, n_post) makes for them, in the same order. Thread: any. */
+int sq_connect_set(const sq_connector *c, uint32_t n_pre, uint32_t n_post, int same_population,
+                   uint64_t seed, uint32_t proj, const sq_target_set *set, sq_synapse_fn fn, void *ud,
+                   sq_err *err);
+
 /* Expected number of synapses (exact for all rules but fixed_probability, where it is the mean),
  * used to size arrays before generation. Thread: any. */
 double sq_connect_expected(const sq_connector *c, uint32_t n_pre, uint32_t n_post,

@@ -52,7 +52,7 @@ void sq__emit(sq__part *part, double t, uint32_t gid)
 /* Files neuron gid's next check, never before the time its state refers to. */
 static void set_wake(sq__part *part, uint32_t gid, const double *s, double next)
 {
-    sq__wake_set(&part->wake, gid - part->lo, next < s[SQ_STATE_T] ? s[SQ_STATE_T] : next);
+    sq__wake_set(&part->wake, gid, next < s[SQ_STATE_T] ? s[SQ_STATE_T] : next);
 }
 
 void sq__recheck(sq__part *part, uint32_t gid)
@@ -124,14 +124,16 @@ static uint32_t scatter_inputs(sq__part *part, double t_end)
         for (uint32_t i = 0; i < n_listed; i++)
             sim->in_count[part->touched[i]] = 0;
     }
-    if (n_listed > (part->hi - part->lo) / 8) {
+    if (n_listed > part->n_owned / 8) {
         /* Many neurons: list them in id order instead of discovery order. A group's synapses are
          * in target order, so placing them then writes forwards through memory, and the neurons
          * are later visited in the order their state is stored. */
+        uint32_t g0, g1;
         n_listed = 0;
-        for (uint32_t g = part->lo; g < part->hi; g++)
-            if (sim->in_count[g])
-                part->touched[n_listed++] = g;
+        for (uint32_t b = 0; sq__part_block(sim, part, b, &g0, &g1); b++)
+            for (uint32_t g = g0; g < g1; g++)
+                if (sim->in_count[g])
+                    part->touched[n_listed++] = g;
     }
     uint64_t pos = 0;
     for (uint32_t i = 0; i < n_listed; i++) {
@@ -260,7 +262,7 @@ static void run_part(sq__part *part, double t0, double t_end, int window_end)
     const uint32_t *due = sq__wake_take(&part->wake, t_end, window_end, &n_due);
     for (size_t k = 0; k < n_due; k++)
         if (part->wake.time[due[k]] < t_end) /* not yet handled: it may be listed twice */
-            run_neuron(part, part->lo + due[k], t0, t_end);
+            run_neuron(part, due[k], t0, t_end);
     sq__queue_consume(&part->queue, part->window_n_entries);
 }
 

@@ -83,20 +83,28 @@ typedef struct {
 } sq__input;
 
 
-/* One thread's share of the simulation (parallel by ownership, ARCHITECTURE.md): the neurons
- * [lo, hi), the synapses that end on them (their own CSR by source, so delivery touches only owned
+/* Neurons are dealt to the parts (threads) in blocks of 2^SQ__BLOCK_SHIFT consecutive ids, round
+ * robin: block b belongs to part b % n_parts. Small blocks spread every population evenly over
+ * the threads, whatever its size, in-degree or rate, so the parts' work is balanced without any
+ * estimate of it (NEST deals neurons to its virtual processes round robin for the same reason);
+ * 64 ids keep a block's state records, input counts and flags on whole cache lines. */
+#define SQ__BLOCK_SHIFT 6
+
+/* One thread's share of the simulation (parallel by ownership, ARCHITECTURE.md): its blocks of
+ * neurons, the synapses that end on them (their own CSR by source, so delivery touches only owned
  * neurons and needs no locks), their own spike queue and wake calendar, and the scratch of the
  * window. During a run a part's thread writes only its part and its neurons' entries of the
  * per-neuron arrays of sq_sim; it reads the rest, which does not change inside a window. */
 typedef struct {
     struct sq_sim *sim;
-    uint32_t lo, hi;             /* owned neurons, global ids */
-    sq__synapses syn;            /* synapses whose target is in [lo, hi) */
+    uint32_t index;              /* owns the blocks b with b % n_parts == index */
+    uint32_t n_owned;            /* neurons in those blocks */
+    sq__synapses syn;            /* synapses whose target is owned */
     sq__queue queue;             /* entries (spike, group of syn) */
-    sq__wake wake;               /* ids are local: gid - lo */
-    const uint32_t *active;      /* owned neurons with Poisson links or streams (a slice of sim->active) */
+    sq__wake wake;               /* global ids (sized for all neurons; only owned ones are filed) */
+    uint32_t *active;            /* owned neurons with Poisson links or streams, in id order */
     uint32_t n_active;
-    uint32_t *touched;           /* neurons listed in the current window (room for hi - lo) */
+    uint32_t *touched;           /* neurons listed in the current window (room for n_owned) */
     sq__input *in;               /* the window's inputs, grouped by neuron */
     size_t in_cap;
     const sq__entry *window_entries; /* the delivered entries of the current window */
@@ -136,7 +144,6 @@ struct sq_sim {
     uint32_t *in_count;          /* inputs in the current window */
     uint64_t *in_end;            /* end of its inputs in its part's `in` after placing */
     uint8_t *in_listed;          /* already in its part's `touched` */
-    uint32_t *touched_all;       /* the parts' `touched` lists, each at its part's first id */
     sq__recording *recs;
     size_t n_recs;
     /* the window's spikes of all parts and spike sources, sorted by (time, gid); queued by every
@@ -163,9 +170,27 @@ void sq__stream_fire(sq__part *part, uint32_t gid);
  * (size_t)-1 when out of memory. */
 size_t sq__poisson_window(sq__part *part, uint32_t gid, double t0, double t1);
 
-/* sim/parts.c: the cuts (before the synapses are built), then each part's queue, wake calendar
- * and slices of the per-neuron arrays (after the devices). */
-int sq__parts_create(sq_sim *sim, const sq_net_spec *spec, uint32_t n_threads, sq_err *err);
+/* The part that owns neuron gid. */
+static inline uint32_t sq__owner(const sq_sim *sim, uint32_t gid)
+{
+    return (gid >> SQ__BLOCK_SHIFT) % sim->n_parts;
+}
+
+/* The ids [*g0, *g1) of part's j-th block; returns 0 when it has no j-th block. */
+static inline int sq__part_block(const sq_sim *sim, const sq__part *part, uint32_t j, uint32_t *g0, uint32_t *g1)
+{
+    uint64_t first = ((uint64_t)j * sim->n_parts + part->index) << SQ__BLOCK_SHIFT;
+    if (first >= sim->n_neurons)
+        return 0;
+    uint64_t last = first + (1u << SQ__BLOCK_SHIFT);
+    *g0 = (uint32_t)first;
+    *g1 = last < sim->n_neurons ? (uint32_t)last : sim->n_neurons;
+    return 1;
+}
+
+/* sim/parts.c: the parts (before the synapses are built), then each part's queue, wake calendar
+ * and lists of owned neurons (after the devices). */
+int sq__parts_create(sq_sim *sim, uint32_t n_threads, sq_err *err);
 int sq__parts_prepare_run(sq_sim *sim);
 void sq__parts_free(sq_sim *sim);
 /* A digest of the connectivity (source, target, weight, delay of every synapse) that does not

@@ -1,108 +1,60 @@
 /* sim/parts.c: splits a network into parts, one per thread (parallel by ownership,
- * ARCHITECTURE.md): each part is a contiguous range of neuron ids, and owns those neurons' state,
- * the synapses that end on them, a spike queue and a wake calendar.
- *
- * The cuts balance an estimate of each neuron's work per second of simulated time: its expected
- * synaptic in-degree times an assumed mean source rate, plus the rates of the Poisson generators
- * that drive it. The estimate only moves the cuts; where they fall changes no spike (each neuron
- * is integrated from the same inputs in the same order whatever its part), so the output is the
- * same at any thread count. */
+ * ARCHITECTURE.md): neurons are dealt to the parts in blocks of 64 ids, round robin (internal.h),
+ * and each part owns its neurons' state, the synapses that end on them, a spike queue and a wake
+ * calendar. Which part owns a neuron changes no spike: each neuron is integrated from the same
+ * inputs in the same order whatever its part, so the output is the same at any thread count. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "connect.h"
 #include "internal.h"
 
-/* A typical cortical rate; it weighs synaptic against Poisson input in the work estimate. */
-#define ASSUMED_SOURCE_RATE_HZ 10.0
-
-static int find_pop(const sq_sim *sim, const char *name)
+int sq__parts_create(sq_sim *sim, uint32_t n_threads, sq_err *err)
 {
-    for (size_t i = 0; name && i < sim->n_pops; i++)
-        if (strcmp(sim->pops[i].name, name) == 0)
-            return (int)i;
-    return -1;
-}
-
-/* Work estimate per neuron of each population (events per second, plus 1 for the neuron itself). */
-static void population_work(const sq_sim *sim, const sq_net_spec *spec, double *work)
-{
-    for (size_t i = 0; i < sim->n_pops; i++)
-        work[i] = sim->pops[i].model ? 1.0 : 0.0;
-    for (size_t i = 0; i < spec->n_projs; i++) {
-        int s = find_pop(sim, spec->projs[i].source), t = find_pop(sim, spec->projs[i].target);
-        if (s < 0 || t < 0) /* reported by the synapse build */
-            continue;
-        double n = sq_connect_expected(&spec->projs[i].connector, sim->pops[s].n, sim->pops[t].n, s == t);
-        work[t] += n / sim->pops[t].n * ASSUMED_SOURCE_RATE_HZ;
-    }
-    for (size_t i = 0; i < spec->n_devices; i++) {
-        const sq_device_spec *d = &spec->devices[i];
-        for (size_t k = 0; d->kind == SQ_DEVICE_POISSON && k < d->n_targets; k++) {
-            int t = find_pop(sim, d->targets[k]);
-            if (t >= 0 && isfinite(d->rate))
-                work[t] += d->rate;
-        }
-    }
-}
-
-int sq__parts_create(sq_sim *sim, const sq_net_spec *spec, uint32_t n_threads, sq_err *err)
-{
-    uint32_t n = n_threads < sim->n_neurons ? n_threads : sim->n_neurons;
+    /* No more parts than blocks: a part without neurons would only wait at the barriers. */
+    uint64_t blocks = ((uint64_t)sim->n_neurons + (1u << SQ__BLOCK_SHIFT) - 1) >> SQ__BLOCK_SHIFT;
+    uint32_t n = n_threads < blocks ? n_threads : (uint32_t)blocks;
     if (n == 0)
         n = 1;
-    double *work = malloc((sim->n_pops + 1) * sizeof *work);
     sim->parts = calloc(n, sizeof *sim->parts);
-    if (!work || !sim->parts) {
-        free(work);
+    if (!sim->parts)
         return sq_fail(err, SQ_ENOMEM, "out of memory");
-    }
     sim->n_parts = n;
-    population_work(sim, spec, work);
-    double total = 0.0;
-    for (size_t i = 0; i < sim->n_pops; i++)
-        total += work[i] * sim->pops[i].n;
-    /* Walk the neurons once, cutting where the running sum passes k/n of the total. */
-    double sum = 0.0;
-    uint32_t k = 0;
-    for (uint32_t gid = 0; gid + 1 < sim->n_neurons && k + 1 < n; gid++) {
-        sum += work[sim->pop_of[gid]];
-        if (sum >= total * (double)(k + 1) / n)
-            sim->parts[++k].lo = gid + 1;
+    for (uint32_t k = 0; k < n; k++) {
+        sq__part *p = &sim->parts[k];
+        p->sim = sim;
+        p->index = k;
+        uint32_t g0, g1;
+        for (uint32_t j = 0; sq__part_block(sim, p, j, &g0, &g1); j++)
+            p->n_owned += g1 - g0;
     }
-    /* Fewer cuts than parts (all the work in few neurons): the rest get one neuron each. */
-    for (k = k + 1; k < n; k++)
-        sim->parts[k].lo = sim->parts[k - 1].lo + 1 < sim->n_neurons ? sim->parts[k - 1].lo + 1 : sim->n_neurons;
-    for (k = 0; k < n; k++) {
-        sim->parts[k].sim = sim;
-        sim->parts[k].hi = k + 1 < n ? sim->parts[k + 1].lo : sim->n_neurons;
-    }
-    free(work);
     return 0;
+}
+
+static int prepare_part(sq_sim *sim, sq__part *p)
+{
+    p->touched = malloc(((size_t)p->n_owned + 1) * sizeof *p->touched);
+    p->active = malloc(((size_t)p->n_owned + 1) * sizeof *p->active);
+    if (!p->touched || !p->active || sq__queue_init(&p->queue, sim->window, sim->max_delay) < 0 ||
+        sq__wake_init(&p->wake, sim->n_neurons, sim->window) < 0)
+        return SQ_ENOMEM;
+    p->n_active = 0;
+    for (uint32_t a = 0; a < sim->n_active; a++)
+        if (sq__owner(sim, sim->active[a]) == p->index)
+            p->active[p->n_active++] = sim->active[a];
+    uint32_t g0, g1;
+    for (uint32_t j = 0; sq__part_block(sim, p, j, &g0, &g1); j++)
+        for (uint32_t gid = g0; gid < g1; gid++)
+            if (sim->pops[sim->pop_of[gid]].model)
+                sq__recheck(p, gid);
+    return p->wake.oom ? SQ_ENOMEM : 0;
 }
 
 int sq__parts_prepare_run(sq_sim *sim)
 {
-    uint32_t a = 0;
-    for (uint32_t k = 0; k < sim->n_parts; k++) {
-        sq__part *p = &sim->parts[k];
-        p->touched = sim->touched_all + p->lo;
-        while (a < sim->n_active && sim->active[a] < p->lo)
-            a++;
-        p->active = sim->active + a;
-        p->n_active = 0;
-        while (a + p->n_active < sim->n_active && sim->active[a + p->n_active] < p->hi)
-            p->n_active++;
-        if (sq__queue_init(&p->queue, sim->window, sim->max_delay) < 0 ||
-            sq__wake_init(&p->wake, p->hi - p->lo, sim->window) < 0)
+    for (uint32_t k = 0; k < sim->n_parts; k++)
+        if (prepare_part(sim, &sim->parts[k]) < 0)
             return SQ_ENOMEM;
-        for (uint32_t gid = p->lo; gid < p->hi; gid++)
-            if (sim->pops[sim->pop_of[gid]].model)
-                sq__recheck(p, gid);
-        if (p->wake.oom)
-            return SQ_ENOMEM;
-    }
     return 0;
 }
 
@@ -119,6 +71,8 @@ void sq__parts_free(sq_sim *sim)
         free(p->at);
         free(p->aw);
         free(p->out);
+        free(p->touched);
+        free(p->active);
     }
     free(sim->parts);
     sim->parts = NULL;

@@ -255,7 +255,7 @@ int sq_sim_create(const sq_net_spec *spec, sq_sim **out, sq_err *err)
     for (size_t i = 0; i < sp.n_pops; i++)
         for (uint32_t j = 0; j < sim->pops[i].n; j++)
             sim->pop_of[sim->pops[i].first + j] = (uint16_t)i;
-    if ((rc = sq__parts_create(sim, &sp, resolve_threads(sp.threads), err)) < 0)
+    if ((rc = sq__parts_create(sim, resolve_threads(sp.threads), err)) < 0)
         goto fail;
     if ((rc = sq__synapses_build(sim, &sp, err)) < 0)
         goto fail;
@@ -264,8 +264,7 @@ int sq_sim_create(const sq_net_spec *spec, sq_sim **out, sq_err *err)
     sim->in_count = calloc((size_t)sim->n_neurons + 1, sizeof *sim->in_count);
     sim->in_end = calloc((size_t)sim->n_neurons + 1, sizeof *sim->in_end);
     sim->in_listed = calloc((size_t)sim->n_neurons + 1, sizeof *sim->in_listed);
-    sim->touched_all = malloc(((size_t)sim->n_neurons + 1) * sizeof *sim->touched_all);
-    if (!sim->in_count || !sim->in_end || !sim->in_listed || !sim->touched_all || sq__parts_prepare_run(sim) < 0) {
+    if (!sim->in_count || !sim->in_end || !sim->in_listed || sq__parts_prepare_run(sim) < 0) {
         rc = sq_fail(err, SQ_ENOMEM, "out of memory for the spike queue");
         goto fail;
     }
@@ -305,7 +304,6 @@ void sq_sim_destroy(sq_sim *sim)
     free(sim->in_count);
     free(sim->in_end);
     free(sim->in_listed);
-    free(sim->touched_all);
     for (size_t r = 0; sim->recs && r < sim->n_recs; r++) {
         free(sim->recs[r].gids);
         free(sim->recs[r].rows);

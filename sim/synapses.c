@@ -226,25 +226,23 @@ static int make_groups(sq__synapses *s, uint16_t *delay, uint32_t n_neurons)
     return 0;
 }
 
-/* Runs every projection's connector with fn (count_synapse or place_synapse) for the targets of
- * part [lo, hi). rank has an entry per neuron; the part uses and zeroes only its own. */
-static int generate(const sq_sim *sim, const sq_net_spec *spec, const int *src, const int *tgt, uint32_t lo, uint32_t hi,
+/* Runs every projection's connector with fn (count_synapse or place_synapse) for the targets that
+ * part owns. rank (place pass) has an entry per neuron; each projection zeroes its targets'. */
+static int generate(const sq_sim *sim, const sq_net_spec *spec, const int *src, const int *tgt, const sq__part *part,
                     gen_ctx *proto, sq_synapse_fn fn, sq_err *err)
 {
     for (size_t i = 0; i < spec->n_projs; i++) {
         const sq__pop *sp = &sim->pops[src[i]], *tp = &sim->pops[tgt[i]];
-        uint32_t a = lo > tp->first ? lo - tp->first : 0, b = hi - tp->first < tp->n ? hi - tp->first : tp->n;
-        if (hi <= tp->first || lo >= tp->first + tp->n)
-            continue;
         gen_ctx c = *proto;
         c.proj = &spec->projs[i];
         c.index = (uint32_t)i;
         c.src_first = sp->first;
         c.tgt_first = tp->first;
         if (c.rank)
-            memset(c.rank + tp->first + a, 0, (size_t)(b - a) * sizeof *c.rank);
-        int rc = sq_connect(&spec->projs[i].connector, sp->n, tp->n, src[i] == tgt[i], sim->seed, (uint32_t)i, a, b, fn,
-                            &c, err);
+            memset(c.rank + tp->first, 0, (size_t)tp->n * sizeof *c.rank);
+        sq_target_set set = {0, tp->n, tp->first, SQ__BLOCK_SHIFT, sim->n_parts, part->index};
+        int rc = sq_connect_set(&spec->projs[i].connector, sp->n, tp->n, src[i] == tgt[i], sim->seed, (uint32_t)i, &set,
+                                fn, &c, err);
         if (rc < 0)
             return rc;
         proto->min_steps = c.min_steps;
@@ -255,7 +253,7 @@ static int generate(const sq_sim *sim, const sq_net_spec *spec, const int *src, 
 
 /* Builds part's store: count, allocate, place, group. Fills *c's delay range. */
 static int build_part(const sq_sim *sim, const sq_net_spec *spec, const int *src, const int *tgt, sq__part *part,
-                      uint32_t *rank, gen_ctx *c, sq_err *err)
+                      gen_ctx *c, sq_err *err)
 {
     sq__synapses *syn = &part->syn;
     uint32_t n = sim->n_neurons;
@@ -264,7 +262,7 @@ static int build_part(const sq_sim *sim, const sq_net_spec *spec, const int *src
     syn->group_off = calloc((size_t)n + 1, sizeof *syn->group_off);
     if (!syn->group_off)
         return sq_fail(err, SQ_ENOMEM, "out of memory");
-    if ((rc = generate(sim, spec, src, tgt, part->lo, part->hi, c, count_synapse, err)) < 0)
+    if ((rc = generate(sim, spec, src, tgt, part, c, count_synapse, err)) < 0)
         return rc;
     for (uint32_t i = 0; i < n; i++)
         syn->group_off[i + 1] += syn->group_off[i];
@@ -273,12 +271,12 @@ static int build_part(const sq_sim *sim, const sq_net_spec *spec, const int *src
     syn->weight = malloc((syn->n_synapses + 1) * sizeof *syn->weight);
     c->delay = malloc((syn->n_synapses + 1) * sizeof *c->delay);
     c->cursor = malloc(((size_t)n + 1) * sizeof *c->cursor);
-    c->rank = rank;
-    if (!syn->target || !syn->weight || !c->delay || !c->cursor)
+    c->rank = malloc(((size_t)n + 1) * sizeof *c->rank);
+    if (!syn->target || !syn->weight || !c->delay || !c->cursor || !c->rank)
         return sq_fail(err, SQ_ENOMEM, "%s: out of memory for %llu synapses", spec->origin,
                        (unsigned long long)syn->n_synapses);
     memcpy(c->cursor, syn->group_off, ((size_t)n + 1) * sizeof *c->cursor);
-    if ((rc = generate(sim, spec, src, tgt, part->lo, part->hi, c, place_synapse, err)) < 0)
+    if ((rc = generate(sim, spec, src, tgt, part, c, place_synapse, err)) < 0)
         return rc;
     if (make_groups(syn, c->delay, n) < 0)
         return sq_fail(err, SQ_ENOMEM, "%s: out of memory while grouping %llu synapses by delay", spec->origin,
@@ -287,8 +285,8 @@ static int build_part(const sq_sim *sim, const sq_net_spec *spec, const int *src
 }
 
 /* Builds every part's store, each on its own thread. Returns the first part's error. */
-static int build_parts(sq_sim *sim, const sq_net_spec *spec, const int *src, const int *tgt, uint32_t *rank,
-                       int *min_steps, int *max_steps, sq_err *err)
+static int build_parts(sq_sim *sim, const sq_net_spec *spec, const int *src, const int *tgt, int *min_steps,
+                       int *max_steps, sq_err *err)
 {
     int rc = 0;
     sq_err *errs = calloc(sim->n_parts, sizeof *errs);
@@ -302,9 +300,10 @@ static int build_parts(sq_sim *sim, const sq_net_spec *spec, const int *src, con
     for (uint32_t k = 0; k < sim->n_parts; k++) {
         gen_ctx *c = &ctx[k];
         *c = (gen_ctx){NULL, NULL, NULL, NULL, 0, 0, 0, NULL, sim->seed, spec->resolution, INT32_MAX, 0};
-        errs[k].code = build_part(sim, spec, src, tgt, &sim->parts[k], rank, c, &errs[k]);
+        errs[k].code = build_part(sim, spec, src, tgt, &sim->parts[k], c, &errs[k]);
         free(c->delay);
         free(c->cursor);
+        free(c->rank);
     }
     for (uint32_t k = 0; k < sim->n_parts; k++) {
         if (errs[k].code < 0 && rc == 0) {
@@ -325,8 +324,7 @@ int sq__synapses_build(sq_sim *sim, const sq_net_spec *spec, sq_err *err)
     int rc = 0, min_steps = INT32_MAX, max_steps = 0;
     double expected = 0.0;
     int *src = malloc((spec->n_projs + 1) * sizeof *src), *tgt = malloc((spec->n_projs + 1) * sizeof *tgt);
-    uint32_t *rank = malloc(((size_t)sim->n_neurons + 1) * sizeof *rank);
-    if (!src || !tgt || !rank) {
+    if (!src || !tgt) {
         rc = sq_fail(err, SQ_ENOMEM, "out of memory");
         goto done;
     }
@@ -344,7 +342,7 @@ int sq__synapses_build(sq_sim *sim, const sq_net_spec *spec, sq_err *err)
         rc = sq_fail(err, SQ_ERANGE, "%s: projections: expected at most 4e9 synapses in all, got %.3g", spec->origin, expected);
         goto done;
     }
-    if ((rc = build_parts(sim, spec, src, tgt, rank, &min_steps, &max_steps, err)) < 0)
+    if ((rc = build_parts(sim, spec, src, tgt, &min_steps, &max_steps, err)) < 0)
         goto done;
     if (max_steps == 0) /* no synapses: any window is exact; 1 ms keeps the loop cheap */
         min_steps = max_steps = (int)fmax(1.0, round(1.0 / spec->resolution));
@@ -352,7 +350,6 @@ int sq__synapses_build(sq_sim *sim, const sq_net_spec *spec, sq_err *err)
     sim->max_delay = max_steps * spec->resolution;
     sim->window = sim->min_delay;
 done:
-    free(rank);
     free(src);
     free(tgt);
     return rc;

@@ -388,6 +388,39 @@ START_TEST(splitting_the_target_range_changes_no_synapse_for_any_rule)
 }
 END_TEST
 
+/* Every rule: the three block-cyclic target sets of three threads (blocks of 4 global ids, the
+ * population starting at global id 5) together equal one run, and each holds only its targets. */
+START_TEST(block_cyclic_target_sets_together_make_exactly_the_whole_projection_for_any_rule)
+{
+    const sq_connector rules[] = {
+        conn(SQ_CONN_ALL_TO_ALL, 0, 0, 0, 1),          conn(SQ_CONN_ONE_TO_ONE, 0, 0, 1, 1),
+        conn(SQ_CONN_FIXED_PROBABILITY, 0.2, 0, 0, 1), conn(SQ_CONN_FIXED_INDEGREE, 0, 12, 0, 0),
+        conn(SQ_CONN_FIXED_OUTDEGREE, 0, 9, 0, 0),     conn(SQ_CONN_FIXED_TOTAL_NUMBER, 0, 1500, 0, 0),
+        conn(SQ_CONN_FIXED_TOTAL_NUMBER, 0, 1500, 1, 1)};
+    for (size_t i = 0; i < SQ_COUNT(rules); i++) {
+        uint32_t whole[2] = {0, 97};
+        pairs a = gen_ranges(&rules[i], 97, 97, 1, 16, 3, whole, 2), u = {0};
+        for (uint32_t phase = 0; phase < 3; phase++) {
+            sq_target_set set = {0, 97, 5, 2, 3, phase};
+            pairs p = {0};
+            sq_err err = {0};
+            ck_assert_int_eq(sq_connect_set(&rules[i], 97, 97, 1, 16, 3, &set, collect, &p, &err), 0);
+            for (size_t k = 0; k < p.n; k++) {
+                ck_assert_msg(((5 + p.v[k].tgt) >> 2) % 3 == phase, "rule %zu: target %u is not in phase %u", i,
+                              p.v[k].tgt, phase);
+                collect(&u, p.v[k].src, p.v[k].tgt);
+            }
+            free(p.v);
+        }
+        if (u.n > 0)
+            qsort(u.v, u.n, sizeof *u.v, pair_cmp);
+        ck_assert_msg(a.n > 0 && same_pairs(&a, &u), "rule %zu: the three sets differ from [0, 97)", i);
+        free(a.v);
+        free(u.v);
+    }
+}
+END_TEST
+
 START_TEST(same_seed_reproduces_and_other_seed_or_projection_differs)
 {
     sq_connector c = conn(SQ_CONN_FIXED_INDEGREE, 0, 10, 1, 0);
@@ -587,6 +620,7 @@ static Suite *connect_suite(void)
     tcase_add_test(tc, fixed_probability_geometric_skips_treat_every_source_alike);
     tcase_add_test(tc, fixed_probability_edges_zero_one_and_no_autapses);
     tcase_add_test(tc, splitting_the_target_range_changes_no_synapse_for_any_rule);
+    tcase_add_test(tc, block_cyclic_target_sets_together_make_exactly_the_whole_projection_for_any_rule);
     tcase_add_test(tc, same_seed_reproduces_and_other_seed_or_projection_differs);
     tcase_add_test(tc, target_keyed_rules_pass_targets_grouped_in_increasing_order);
     tcase_add_test(tc, callback_error_stops_generation_and_is_returned);
