@@ -38,8 +38,9 @@ static int check(const double *p, const char *where, sq_err *err)
     return 0;
 }
 
-static void prepare(const double *p, double *d)
+static void prepare(const double *p, double *d, double h)
 {
+    (void)h;
     d[D_INV_TAU] = 1.0 / p[P_TAU_M];
     d[D_R] = p[P_TAU_M] / p[P_C_M];
     d[D_V_INF0] = p[P_E_L] + p[P_I_E] * d[D_R];

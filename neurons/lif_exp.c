@@ -83,8 +83,9 @@ static double multiple(double tau_slow, double tau)
     return 0.0;
 }
 
-static void prepare(const double *p, double *d)
+static void prepare(const double *p, double *d, double h)
 {
+    (void)h;
     double a = 1.0 / p[P_TAU_M];
     d[D_A] = a;
     d[D_INV_C] = 1.0 / p[P_C_M];

@@ -39,8 +39,9 @@ typedef struct sq_neuron_model {
      * SQ_ECONFIG. */
     int (*check)(const double *p, const char *where, sq_err *err);
 
-    /* Computes the derived constants d[0..n_derived) from p. Cannot fail after check(). */
-    void (*prepare)(const double *p, double *d);
+    /* Computes the derived constants d[0..n_derived) from p and the simulation's resolution h (ms),
+     * which models integrated in continuous time ignore. Cannot fail after check(). */
+    void (*prepare)(const double *p, double *d, double h);
 
     /* Resting state at time t0 (V_m = E_L, currents 0, not refractory). The engine may then
      * overwrite s[v_index] with a user-given initial value. */

@@ -102,7 +102,7 @@ static int apply_overrides(const sq_net_spec *spec, size_t i, sq__pop *p, sq_err
             return rc;
     }
     for (uint32_t j = 0; j < p->n; j++)
-        m->prepare(pn + (size_t)j * m->n_params, dn + (size_t)j * m->n_derived);
+        m->prepare(pn + (size_t)j * m->n_params, dn + (size_t)j * m->n_derived, spec->resolution);
     return 0;
 }
 
@@ -174,7 +174,7 @@ static int build_pop(sq_sim *sim, const sq_net_spec *spec, size_t i, sq_err *err
         return sq_fail(err, SQ_ENOMEM, "%s: populations[%zu]: out of memory for %u neurons", spec->origin, i, p->n);
     if ((rc = set_params(spec, i, m, p->params, err)) < 0)
         return rc;
-    m->prepare(p->params, p->derived);
+    m->prepare(p->params, p->derived, spec->resolution);
     if (ps->n_overrides && (rc = apply_overrides(spec, i, p, err)) < 0)
         return rc;
     if (ps->has_v_init) {

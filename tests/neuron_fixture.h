@@ -4,13 +4,17 @@
 #define SQ_TEST_NEURON_FIXTURE_H
 
 #include <check.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "neurons/model.h"
+#include "sim/rng.h"
 
 typedef struct {
     const sq_neuron_model *m;
     double p[16], d[32], s[8];
+    double h; /* the resolution prepare() sees; 0: 0.1 ms */
 } neuron;
 
 static inline int idx(const neuron *n, const char *name)
@@ -53,7 +57,7 @@ static inline void start(neuron *n)
     sq_err err = {0, ""};
     ck_assert_int_eq(sq_param_check(n->m->params, n->m->n_params, n->p, "test", &err), 0);
     ck_assert_int_eq(n->m->check(n->p, "test", &err), 0);
-    n->m->prepare(n->p, n->d);
+    n->m->prepare(n->p, n->d, n->h > 0.0 ? n->h : 0.1);
     n->m->init(n->p, n->d, n->s, 0.0);
 }
 
@@ -99,6 +103,49 @@ static inline double reference_window(neuron *n, const double *t, const float *w
         next = n->m->next_check(n->p, n->d, n->s);
     }
     return next;
+}
+
+/* Runs `windows` windows of `len` ms with 0-3 random inputs each (weights drawn from ws[0..n_ws),
+ * times uniform in the window, dealt at random to integrate()'s two lists) through integrate() on
+ * a copy of *a and through reference_window() on another, as model.h requires: the same spikes,
+ * the same state bits and the same next check every window. Returns the number of spikes. */
+static inline size_t expect_integrate_matches_reference(const neuron *a0, const float *ws, int n_ws, int windows,
+                                                        double len, uint64_t seed)
+{
+    neuron a = *a0, b = *a0;
+    ck_assert_ptr_nonnull(a.m->integrate);
+    sq_rng rng;
+    sq_rng_init(&rng, seed, 0);
+    spikes *sa = calloc(1, sizeof *sa), *sb = calloc(1, sizeof *sb);
+    for (int k = 0; k < windows; k++) {
+        double t0 = len * k, t_end = len * (k + 1), t[3], ta[4], tb[4];
+        float w[3], wa[4], wb[4];
+        int n_in = (int)sq_rng_below(&rng, 4);
+        size_t na = 0, nb = 0;
+        for (int i = 0; i < n_in; i++) {
+            t[i] = t0 + len * (i + sq_rng_uniform(&rng)) / n_in;
+            w[i] = ws[sq_rng_below(&rng, (uint64_t)n_ws)];
+            if (sq_rng_below(&rng, 2)) {
+                ta[na] = t[i];
+                wa[na++] = w[i];
+            } else {
+                tb[nb] = t[i];
+                wb[nb++] = w[i];
+            }
+        }
+        ta[na] = tb[nb] = INFINITY;
+        wa[na] = wb[nb] = 0.0f;
+        double next_a = a.m->integrate(a.p, a.d, a.s, ta, wa, na, tb, wb, nb, t_end, collect, sa);
+        double next_b = reference_window(&b, t, w, (size_t)n_in, t_end, sb);
+        ck_assert_msg(next_a == next_b, "window %d: next check %.17g, reference %.17g", k, next_a, next_b);
+        ck_assert_msg(memcmp(a.s, b.s, a.m->n_state * sizeof(double)) == 0, "window %d: the states differ", k);
+    }
+    ck_assert_uint_eq(sa->n, sb->n);
+    ck_assert_int_eq(memcmp(sa->t, sb->t, sa->n * sizeof(double)), 0);
+    size_t n = sa->n;
+    free(sa);
+    free(sb);
+    return n;
 }
 
 #endif

@@ -1,7 +1,7 @@
 /* tests/test_threads.c: the promise of ARCHITECTURE.md "same seed, same spikes, any thread count":
  * 1, 2, 3 and 4 threads build the same connectivity (an order-free digest of every synapse) and
  * give bit-identical spikes (time, population, id) and V_m samples, on Brunel's network (Poisson
- * drive, lif_delta) and on a lif_exp network with every kind of input: spike sources, a DC
+ * drive, lif_delta) and on a lif_exp + lif_exp_grid network with every kind of input: spike sources, a DC
  * generator, distributed weights and delays, fixed_total_number and fixed_outdegree connectors,
  * and V_m recording. The microcircuit's check lives with its experiment's tests. */
 #include <check.h>
@@ -105,7 +105,7 @@ END_TEST
 
 static const char *exp_names[] = {"tau_syn_ex", "tau_syn_in", "I_e"};
 
-START_TEST(lif_exp_network_with_every_input_kind_gives_identical_spikes_and_samples_on_1_to_4_threads)
+START_TEST(lif_exp_and_grid_network_with_every_input_kind_gives_identical_spikes_and_samples_on_1_to_4_threads)
 {
     double e_vals[] = {1.0, 2.0, 300.0}, i_vals[] = {0.5, 1.0, 350.0};
     uint32_t src_ids[] = {0, 1, 2, 3, 0, 5};
@@ -114,7 +114,9 @@ START_TEST(lif_exp_network_with_every_input_kind_gives_identical_spikes_and_samp
         {.name = "E", .n = 400, .model = "lif_exp", .param_names = exp_names, .param_values = e_vals, .n_params = 3,
          .has_v_init = 1, .v_init = {SQ_DIST_UNIFORM, 0, -70.0, -56.0, 0, 0}},
         {.name = "I", .n = 100, .model = "lif_exp", .param_names = exp_names, .param_values = i_vals, .n_params = 3},
-        {.name = "stim", .n = 6, .model = "spike_source", .spike_ids = src_ids, .spike_times = src_times, .n_spikes = 6}};
+        {.name = "stim", .n = 6, .model = "spike_source", .spike_ids = src_ids, .spike_times = src_times, .n_spikes = 6},
+        {.name = "G", .n = 150, .model = "lif_exp_grid", .param_names = exp_names, .param_values = e_vals, .n_params = 3,
+         .has_v_init = 1, .v_init = {SQ_DIST_UNIFORM, 0, -70.0, -56.0, 0, 0}}};
     sq_dist w_e = {SQ_DIST_NORMAL, 0, 0.0, INFINITY, 60.0, 15.0}, w_i = {SQ_DIST_NORMAL, 0, -INFINITY, 0.0, -200.0, 40.0};
     sq_dist d = {SQ_DIST_UNIFORM, 0, 0.5, 3.0, 0, 0};
     sq_proj_spec projs[] = {
@@ -122,17 +124,19 @@ START_TEST(lif_exp_network_with_every_input_kind_gives_identical_spikes_and_samp
         {"E", "I", {SQ_CONN_FIXED_PROBABILITY, 0.1, 0, 1, 1}, w_e, d},
         {"I", "E", {SQ_CONN_FIXED_OUTDEGREE, 0, 50, 1, 0}, w_i, sq_dist_constant(0.5)},
         {"I", "I", {SQ_CONN_FIXED_INDEGREE, 0, 20, 0, 1}, w_i, d},
-        {"stim", "E", {SQ_CONN_ALL_TO_ALL, 0, 0, 1, 1}, sq_dist_constant(400.0), sq_dist_constant(1.0)}};
-    const char *dc_targets[] = {"I"}, *poisson_targets[] = {"E", "I"};
+        {"stim", "E", {SQ_CONN_ALL_TO_ALL, 0, 0, 1, 1}, sq_dist_constant(400.0), sq_dist_constant(1.0)},
+        {"E", "G", {SQ_CONN_FIXED_INDEGREE, 0, 40, 1, 1}, w_e, d},
+        {"G", "I", {SQ_CONN_FIXED_PROBABILITY, 0.05, 0, 1, 1}, w_e, d}};
+    const char *dc_targets[] = {"I", "G"}, *poisson_targets[] = {"E", "I", "G"};
     sq_device_spec devs[] = {
         {.name = "bias", .kind = SQ_DEVICE_DC, .amplitude = 120.0, .start = 20.0, .stop = 70.0, .targets = dc_targets,
-         .n_targets = 1},
+         .n_targets = 2},
         {.name = "ext", .kind = SQ_DEVICE_POISSON, .rate = 2000.0, .weight = 40.0, .delay = 0.5, .start = 0.0,
-         .stop = INFINITY, .targets = poisson_targets, .n_targets = 2}};
+         .stop = INFINITY, .targets = poisson_targets, .n_targets = 3}};
     uint32_t vm_ids[] = {0, 199, 399};
-    sq_vm_spec vm[] = {{"E", vm_ids, 3, 0.5}, {"I", NULL, 0, 1.0}};
-    sq_net_spec spec = {.origin = "test", .resolution = 0.1, .seed = 7, .pops = pops, .n_pops = 3, .projs = projs,
-                        .n_projs = 5, .devices = devs, .n_devices = 2, .vm = vm, .n_vm = 2};
+    sq_vm_spec vm[] = {{"E", vm_ids, 3, 0.5}, {"I", NULL, 0, 1.0}, {"G", vm_ids, 1, 0.3}};
+    sq_net_spec spec = {.origin = "test", .resolution = 0.1, .seed = 7, .pops = pops, .n_pops = 4, .projs = projs,
+                        .n_projs = 7, .devices = devs, .n_devices = 2, .vm = vm, .n_vm = 3};
     expect_same_at_any_thread_count(&spec, 150.0, 500);
 }
 END_TEST
@@ -143,7 +147,7 @@ int main(void)
     TCase *tc = tcase_create("same spikes at any thread count");
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, brunel_network_gives_identical_spikes_on_1_to_4_threads);
-    tcase_add_test(tc, lif_exp_network_with_every_input_kind_gives_identical_spikes_and_samples_on_1_to_4_threads);
+    tcase_add_test(tc, lif_exp_and_grid_network_with_every_input_kind_gives_identical_spikes_and_samples_on_1_to_4_threads);
     suite_add_tcase(s, tc);
     return sq_test_run(s);
 }
