@@ -70,7 +70,7 @@ int sq__poisson_source_draw(const sq_net_spec *spec, size_t i, uint32_t **ids, d
     if (expected > 2.0 * SQ_SOURCE_MAX_SPIKES || total > SQ_SOURCE_MAX_SPIKES)
         return sq_fail(err, SQ_ERANGE,
                        "%s: populations[%zu]: expected at most %llu spikes in all (n * rate * (stop - start)), "
-                       "got %.3g expected", spec->origin, i, SQ_SOURCE_MAX_SPIKES, expected);
+                       "got an expected %.3g", spec->origin, i, SQ_SOURCE_MAX_SPIKES, expected);
     *ids = malloc((total ? total : 1) * sizeof **ids);
     *times = malloc((total ? total : 1) * sizeof **times);
     if (!*ids || !*times) {
