@@ -7,6 +7,7 @@
  * to the left of their band and the time range under the plot in a built-in bitmap font. */
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,60 +48,67 @@ typedef struct {
     size_t n_spikes;
 } band;
 
-static int usage_error(const char *fmt, const char *a, const char *b)
+/* Prints "spikeq raster: <message> (see spikeq raster --help)" and returns the usage status 2. */
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
     fputs("spikeq raster: ", stderr);
-    fprintf(stderr, fmt, a, b);
+    vfprintf(stderr, fmt, ap);
     fputs(" (see spikeq raster --help)\n", stderr);
+    va_end(ap);
     return 2;
+}
+
+/* The value of option o: a time (--t0, --t1) or a pixel count (--width, --height). */
+static int option_value(raster_args *a, const char *o, const char *v)
+{
+    char *end = NULL;
+    errno = 0;
+    if (strcmp(o, "--t0") == 0 || strcmp(o, "--t1") == 0) {
+        double x = strtod(v, &end);
+        if (end == v || *end || !isfinite(x) || errno)
+            return usage_error("%s: expected a time in ms, got \"%s\"", o, v);
+        *(o[3] == '0' ? &a->t0 : &a->t1) = x;
+        *(o[3] == '0' ? &a->has_t0 : &a->has_t1) = 1;
+        return 0;
+    }
+    long lo = strcmp(o, "--width") == 0 ? 200 : 120, x = strtol(v, &end, 10);
+    if (end == v || *end || errno || x < lo || x > 8000)
+        return usage_error("%s: expected an integer from %ld to 8000, got \"%s\"", o, lo, v);
+    *(lo == 200 ? &a->width : &a->height) = x;
+    return 0;
 }
 
 static int parse_args(int argc, char **argv, raster_args *a)
 {
+    static const char *const with_value[] = {"-o", "--out", "--t0", "--t1", "--width", "--height"};
     *a = (raster_args){.width = 1200, .height = 800};
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
-        int has_val = i + 1 < argc;
-        char *end = NULL;
-        if (strcmp(o, "-o") == 0 || strcmp(o, "--out") == 0 || strcmp(o, "--t0") == 0 || strcmp(o, "--t1") == 0 ||
-            strcmp(o, "--width") == 0 || strcmp(o, "--height") == 0) {
-            if (!has_val)
-                return usage_error("%s needs a value%s", o, "");
-            const char *v = argv[++i];
-            errno = 0;
-            if (o[1] == 'o' || strcmp(o, "--out") == 0) {
-                a->out = v;
-                continue;
-            }
-            if (strcmp(o, "--t0") == 0 || strcmp(o, "--t1") == 0) {
-                double x = strtod(v, &end);
-                if (end == v || *end || !isfinite(x) || errno)
-                    return usage_error("%s: expected a time in ms, got \"%s\"", o, v);
-                *(o[3] == '0' ? &a->t0 : &a->t1) = x;
-                *(o[3] == '0' ? &a->has_t0 : &a->has_t1) = 1;
-                continue;
-            }
-            long x = strtol(v, &end, 10), lo = strcmp(o, "--width") == 0 ? 200 : 120;
-            if (end == v || *end || errno || x < lo || x > 8000)
-                return usage_error(lo == 200 ? "%s: expected an integer from 200 to 8000, got \"%s\""
-                                             : "%s: expected an integer from 120 to 8000, got \"%s\"", o, v);
-            *(lo == 200 ? &a->width : &a->height) = x;
-        } else if (o[0] == '-' && o[1]) {
-            return usage_error("unknown option \"%s\"%s", o, "");
-        } else if (!a->in) {
+        int known = 0;
+        for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
+            known |= strcmp(o, with_value[k]) == 0;
+        if (known && i + 1 >= argc)
+            return usage_error("%s needs a value", o);
+        int rc = 0;
+        if (known && (strcmp(o, "-o") == 0 || strcmp(o, "--out") == 0))
+            a->out = argv[++i];
+        else if (known)
+            rc = option_value(a, o, argv[++i]);
+        else if (o[0] == '-' && o[1])
+            rc = usage_error("unknown option \"%s\"", o);
+        else if (!a->in)
             a->in = o;
-        } else {
-            return usage_error("one spike file expected, got \"%s\" and \"%s\"", a->in, o);
-        }
+        else
+            rc = usage_error("one spike file expected, got \"%s\" and \"%s\"", a->in, o);
+        if (rc)
+            return rc;
     }
     if (!a->in || !a->out)
-        return usage_error(!a->in ? "a spike file FILE.h5 is required%s%s" : "-o OUT.png is required%s%s", "", "");
-    if (a->has_t0 && a->has_t1 && !(a->t0 < a->t1)) {
-        char t0[32], t1[32];
-        snprintf(t0, sizeof t0, "%g", a->t0);
-        snprintf(t1, sizeof t1, "%g", a->t1);
-        return usage_error("--t0 (%s ms) must be below --t1 (%s ms)", t0, t1);
-    }
+        return usage_error("%s is required", !a->in ? "a spike file FILE.h5" : "-o OUT.png");
+    if (a->has_t0 && a->has_t1 && !(a->t0 < a->t1))
+        return usage_error("--t0 (%g ms) must be below --t1 (%g ms)", a->t0, a->t1);
     return 0;
 }
 
