@@ -1,8 +1,9 @@
 /* io/config_pops.c: reads the "populations" array of an experiment config into sq_pop_spec values:
  * name, size, model (a neuron model from neurons/registry.c, "spike_source" or "poisson_source"),
  * parameters checked against the model's sq_param_info table, v_init, per-neuron overrides, for spike
- * sources the spike lists flattened into (id, time) pairs, and for Poisson sources rate, start, stop. Schema: README.md "Configuration".
- * Tested through tests/test_config.c. */
+ * sources the spike lists flattened into (id, time) pairs, and for Poisson sources rate, start and
+ * stop. Schema: README.md "Configuration".
+ * Tested through tests/test_config.c and tests/test_poisson_source.c. */
 #include "config_internal.h"
 
 #include <stdio.h>
