@@ -16,7 +16,7 @@ What is derived here, as NEST's example derives it:
 - weights normal with relative SD 0.1, redrawn into [0, inf) (excitatory) or (-inf, 0] (inhibitory);
   delays normal (1.5 ms E sources, 0.75 ms I sources, relative SD 0.5) redrawn to >= the resolution
   (and <= mean + 10 SD, which spikeq's delay check needs and no draw reaches);
-- initial V_m normal per population ("optimized" values of the example);
+- initial V_m normal per population ("optimized" values of the example; --v0 original: N(-58, 10) mV);
 - background: one Poisson generator per population at bg_rate * K_ext (default), or the DC current
   that replaces it, bg_rate * K_ext * w_ext * tau_syn * 1e-3 pA (--bg dc);
 - K-scaling: weights / sqrt(K_scaling) and the DC compensation
@@ -53,6 +53,7 @@ CONN_PROBS = [
 FULL_MEAN_RATES = [0.903, 2.965, 4.414, 5.876, 7.569, 8.633, 1.105, 7.829]
 V0_MEAN = [-68.28, -63.16, -63.33, -63.45, -63.11, -61.66, -66.72, -61.43]
 V0_STD = [5.36, 4.57, 4.74, 4.94, 4.94, 4.55, 5.46, 4.48]
+V0_ORIGINAL = (-58.0, 10.0)  # the example's "original" V0_type: N(-58, 10) mV for every population
 
 NEURON = {"C_m": 250.0, "tau_m": 10.0, "tau_syn": 0.5, "t_ref": 2.0, "E_L": -65.0, "V_th": -50.0,
           "V_reset": -65.0}
@@ -147,14 +148,15 @@ def weight_dist(w):
     return normal(w, WEIGHT_REL_STD, low=0.0) if w >= 0 else normal(w, WEIGHT_REL_STD, high=0.0)
 
 
-def populations(d):
+def populations(d, v0="optimized"):
     out = []
     for i, name in enumerate(POPS):
         params = {"C_m": NEURON["C_m"], "tau_m": NEURON["tau_m"], "tau_syn_ex": NEURON["tau_syn"],
                   "tau_syn_in": NEURON["tau_syn"], "t_ref": NEURON["t_ref"], "E_L": NEURON["E_L"],
                   "V_th": NEURON["V_th"], "V_reset": NEURON["V_reset"], "I_e": d["dc"][i]}
         out.append({"name": name, "n": d["num_neurons"][i], "model": "lif_exp", "params": params,
-                    "v_init": {"dist": "normal", "mean": V0_MEAN[i], "std": V0_STD[i]}})
+                    "v_init": {"dist": "normal", "mean": V0_MEAN[i], "std": V0_STD[i]} if v0 == "optimized"
+                    else {"dist": "normal", "mean": V0_ORIGINAL[0], "std": V0_ORIGINAL[1]}})
     return out
 
 
@@ -202,9 +204,9 @@ def thalamus(d, pops, projs):
 
 
 def config(name, n_scaling=1.0, k_scaling=1.0, bg="poisson", with_thalamus=False, dc_stim=False,
-           t_stop=T_PRESIM + T_SIM, record=True):
+           t_stop=T_PRESIM + T_SIM, record=True, v0="optimized"):
     d = derive(n_scaling, k_scaling, bg, with_thalamus)
-    pops, projs = populations(d), projections(d)
+    pops, projs = populations(d, v0), projections(d)
     if with_thalamus:
         thalamus(d, pops, projs)
     total = sum(map(sum, d["num_synapses"]))
@@ -235,6 +237,8 @@ def main():
     ap.add_argument("--bg", choices=["poisson", "dc"], default="poisson")
     ap.add_argument("--thalamus", action="store_true", help="add the thalamic input (off by default)")
     ap.add_argument("--dc-stim", action="store_true", help="add the DC stimulus 0.3 pA * K_ext, 650-750 ms")
+    ap.add_argument("--v0", choices=["optimized", "original"], default="optimized",
+                    help="initial V_m: per-population fits (default) or N(-58, 10) mV")
     ap.add_argument("--t-stop", type=float, default=T_PRESIM + T_SIM)
     ap.add_argument("--no-record", action="store_true")
     ap.add_argument("--out", help="write one config here instead of the committed set")
@@ -242,7 +246,7 @@ def main():
     if a.out or a.n_scaling is not None or a.k_scaling is not None:
         name = os.path.splitext(os.path.basename(a.out or "microcircuit_custom.json"))[0]
         write(config(name, a.n_scaling or 1.0, a.k_scaling or 1.0, a.bg, a.thalamus, a.dc_stim, a.t_stop,
-                     not a.no_record), a.out or os.path.join(HERE, name + ".json"))
+                     not a.no_record, a.v0), a.out or os.path.join(HERE, name + ".json"))
         return
     write(config("microcircuit"), os.path.join(HERE, "microcircuit.json"))
     write(config("microcircuit_0.1", 0.1, 0.1), os.path.join(HERE, "microcircuit_0.1.json"))
