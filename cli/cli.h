@@ -6,6 +6,7 @@
 int sq_cli_run(int argc, char **argv);
 int sq_cli_info(int argc, char **argv);
 int sq_cli_models(int argc, char **argv);
+int sq_cli_raster(int argc, char **argv);
 
 /* A one-line progress report on stderr (carriage return, no newline); prints nothing unless
  * stderr is a terminal. progress_done() ends the line. */

@@ -32,5 +32,7 @@ int sq_cli_models(int argc, char **argv)
         putchar('\n');
     }
     puts("spike_source: emits the spike times given in the config (\"spike_times\": one list per neuron, ms)");
+    puts("poisson_source: each neuron emits its own Poisson train to all its targets (\"rate\" Hz, \"start\" ms,\n"
+         "  default 0, \"stop\" ms, required: drawn when the network is built)");
     return 0;
 }

@@ -1,8 +1,9 @@
 /* io/config_pops.c: reads the "populations" array of an experiment config into sq_pop_spec values:
- * name, size, model (a neuron model from neurons/registry.c or "spike_source"), parameters checked
- * against the model's sq_param_info table, v_init, per-neuron overrides and, for spike sources, the
- * spike lists flattened into (id, time) pairs. Schema: README.md "Configuration".
- * Tested through tests/test_config.c. */
+ * name, size, model (a neuron model from neurons/registry.c, "spike_source" or "poisson_source"),
+ * parameters checked against the model's sq_param_info table, v_init, per-neuron overrides, for spike
+ * sources the spike lists flattened into (id, time) pairs, and for Poisson sources rate, start and
+ * stop. Schema: README.md "Configuration".
+ * Tested through tests/test_config.c and tests/test_poisson_source.c. */
 #include "config_internal.h"
 
 #include <stdio.h>
@@ -11,7 +12,8 @@
 #include "../neurons/model.h"
 
 static const char *const pop_keys[] = {"name", "n", "model", "params", "v_init", "overrides",
-                                       "spike_times"};
+                                       "spike_times", "rate", "start", "stop"};
+static const char *const poisson_source_keys[] = {"rate", "start", "stop"};
 static const char *const override_keys[] = {"id", "params"};
 
 /* Keys of an object other than "comment" (0 for a non-object, which a later check rejects). */
@@ -28,7 +30,7 @@ static int read_model(sq__cfg_ctx *c, const json_t *v, const char *where,
     if (json_is_string(v)) {
         *name = json_string_value(v);
         *out = sq_neuron_model_find(*name);
-        if (*out || strcmp(*name, "spike_source") == 0)
+        if (*out || strcmp(*name, "spike_source") == 0 || strcmp(*name, "poisson_source") == 0)
             return 0;
     }
     size_t n;
@@ -38,7 +40,7 @@ static int read_model(sq__cfg_ctx *c, const json_t *v, const char *where,
         sq__cfg_append(what, sizeof what, models[i]->name);
         sq__cfg_append(what, sizeof what, ", ");
     }
-    sq__cfg_append(what, sizeof what, "spike_source");
+    sq__cfg_append(what, sizeof what, "spike_source, poisson_source");
     return sq__cfg_expected(c, path, what, v);
 }
 
@@ -186,6 +188,37 @@ static int not_for_model(sq__cfg_ctx *c, const char *where, const char *key, con
                    model, who);
 }
 
+/* rate (Hz, required), start (ms, default 0) and stop (ms, required and finite: the trains are drawn
+ * when the network is built). */
+static int read_poisson_source(sq__cfg_ctx *c, const json_t *v, const char *where, sq_pop_spec *p)
+{
+    char path[SQ__CFG_PATH];
+    sq__cfg_join(path, where, "rate");
+    int rc = sq__cfg_number(c, json_object_get(v, "rate"), path, "Hz", &p->rate);
+    if (rc == 0 && !(p->rate >= 0.0))
+        rc = sq__cfg_expected(c, path, "a non-negative number in Hz", json_object_get(v, "rate"));
+    if (rc == 0)
+        rc = sq__cfg_opt_time(c, v, where, "start", 0.0, 1, &p->start);
+    sq__cfg_join(path, where, "stop");
+    if (rc == 0)
+        rc = sq__cfg_number(c, json_object_get(v, "stop"), path, "ms", &p->stop);
+    if (rc == 0 && !(p->stop >= p->start)) {
+        char what[96];
+        snprintf(what, sizeof what, "a time in ms not before start (%g)", p->start);
+        rc = sq__cfg_expected(c, path, what, json_object_get(v, "stop"));
+    }
+    return rc;
+}
+
+/* The first of keys[0..n) that v has, or NULL. */
+static const char *first_key(const json_t *v, const char *const *keys, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (json_object_get(v, keys[k]))
+            return keys[k];
+    return NULL;
+}
+
 static int population(sq__cfg_ctx *c, const json_t *v, const char *where, sq_pop_spec *p)
 {
     char path[SQ__CFG_PATH];
@@ -208,6 +241,12 @@ static int population(sq__cfg_ctx *c, const json_t *v, const char *where, sq_pop
     const json_t *v_init = json_object_get(v, "v_init");
     const json_t *overrides = json_object_get(v, "overrides");
     const json_t *spikes = json_object_get(v, "spike_times");
+    const char *ps_key = first_key(v, poisson_source_keys, SQ_COUNT(poisson_source_keys));
+    int poisson = strcmp(p->model, "poisson_source") == 0;
+    if (ps_key && !poisson)
+        return not_for_model(c, where, ps_key, p->model, "poisson_source");
+    if (spikes && poisson)
+        return not_for_model(c, where, "spike_times", p->model, "spike_source");
     if (!m) {
         /* An empty params object is allowed: the reader adds one to every population (see
          * io/config.c) so that --set can create parameters. */
@@ -215,6 +254,8 @@ static int population(sq__cfg_ctx *c, const json_t *v, const char *where, sq_pop
         if (bad_params || v_init || overrides)
             return not_for_model(c, where, bad_params ? "params" : v_init ? "v_init" : "overrides",
                                  p->model, "neuron models");
+        if (poisson)
+            return read_poisson_source(c, v, where, p);
         return spikes ? read_spike_times(c, spikes, where, p) : 0;
     }
     if (spikes)

@@ -56,7 +56,7 @@ typedef struct {
 typedef struct {
     const char *name;
     uint32_t n;
-    const char *model;               /* a neuron model name, or "spike_source" */
+    const char *model;               /* a neuron model name, "spike_source" or "poisson_source" */
     const char *const *param_names;  /* the parameters the user set; the rest keep defaults */
     const double *param_values;
     size_t n_params;
@@ -68,6 +68,10 @@ typedef struct {
     const uint32_t *spike_ids;
     const double *spike_times;
     size_t n_spikes;
+    /* poisson_source only: every neuron fires its own Poisson train at rate Hz on [start, stop) ms
+     * (stop finite), drawn when the network is built; each train reaches all of its neuron's
+     * targets (NEST's poisson_generator -> parrot_neuron). */
+    double rate, start, stop;
 } sq_pop_spec;
 
 typedef struct {

@@ -13,7 +13,8 @@ enum {
     SQ_STREAM_CONNECT = 1, /* connectivity of a projection */
     SQ_STREAM_WEIGHT = 2,  /* weights and delays of a projection */
     SQ_STREAM_INIT = 3,    /* initial states of a population */
-    SQ_STREAM_DEVICE = 4   /* a device's events for one target */
+    SQ_STREAM_DEVICE = 4,  /* a device's events for one target */
+    SQ_STREAM_SOURCE = 5   /* the spike train of one poisson_source neuron */
 };
 
 /* Stream id from (purpose, object index < 2^16, element index < 2^40). */

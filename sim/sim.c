@@ -1,6 +1,6 @@
 /* sim/sim.c: sq_sim_create (validation of a network description, populations and initial states),
  * sq_sim_destroy and the read-only queries. Connectivity is built in synapses.c, devices in
- * devices.c, and the run loop lives in engine.c. */
+ * devices.c, Poisson source trains in source_poisson.c, and the run loop lives in engine.c. */
 #include <assert.h>
 #include <math.h>
 #include <stdio.h>
@@ -9,6 +9,12 @@
 
 #include "dist.h"
 #include "internal.h"
+#include "source_poisson.h"
+
+static int is_source(const char *model)
+{
+    return model && (strcmp(model, "spike_source") == 0 || strcmp(model, "poisson_source") == 0);
+}
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -24,7 +30,7 @@ static int check_pop_model(const sq_net_spec *spec, size_t i, const sq_neuron_mo
     if (ps->n == 0)
         return sq_fail(err, SQ_ECONFIG, "%s: populations[%zu].n: expected a positive integer, got 0",
                        spec->origin, i);
-    if (ps->model && strcmp(ps->model, "spike_source") == 0)
+    if (is_source(ps->model))
         return 0;
     *out = ps->model ? sq_neuron_model_find(ps->model) : NULL;
     if (!*out) {
@@ -35,7 +41,7 @@ static int check_pop_model(const sq_net_spec *spec, size_t i, const sq_neuron_mo
             strncat(names, all[k]->name, sizeof names - strlen(names) - 1);
             strncat(names, ", ", sizeof names - strlen(names) - 1);
         }
-        return sq_fail(err, SQ_ECONFIG, "%s: populations[%zu].model: expected one of %sspike_source, got \"%s\"",
+        return sq_fail(err, SQ_ECONFIG, "%s: populations[%zu].model: expected one of %sspike_source, poisson_source, got \"%s\"",
                        spec->origin, i, names, ps->model ? ps->model : "(none)");
     }
     return 0;
@@ -114,36 +120,53 @@ static int spike_cmp(const void *a, const void *b)
     return (x->id > y->id) - (x->id < y->id);
 }
 
-static int build_source(const sq_net_spec *spec, size_t i, sq__pop *p, sq_err *err)
+/* The population's spikes (ids[k], times[k]), checked and sorted by (time, id) into src_t, src_id. */
+static int store_source(const sq_net_spec *spec, size_t i, sq__pop *p, const uint32_t *ids, const double *times,
+                        size_t n, sq_err *err)
 {
-    const sq_pop_spec *ps = &spec->pops[i];
-    sq_spike *tmp = malloc((ps->n_spikes ? ps->n_spikes : 1) * sizeof *tmp);
-    p->src_t = malloc((ps->n_spikes ? ps->n_spikes : 1) * sizeof *p->src_t);
-    p->src_id = malloc((ps->n_spikes ? ps->n_spikes : 1) * sizeof *p->src_id);
+    sq_spike *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    p->src_t = malloc((n ? n : 1) * sizeof *p->src_t);
+    p->src_id = malloc((n ? n : 1) * sizeof *p->src_id);
     if (!tmp || !p->src_t || !p->src_id) {
         free(tmp);
         return sq_fail(err, SQ_ENOMEM, "%s: populations[%zu].spike_times: out of memory", spec->origin, i);
     }
-    for (size_t k = 0; k < ps->n_spikes; k++) {
-        double t = ps->spike_times[k];
-        if (ps->spike_ids[k] >= p->n || !(t >= 0.0) || !isfinite(t)) {
+    for (size_t k = 0; k < n; k++) {
+        double t = times[k];
+        if (ids[k] >= p->n || !(t >= 0.0) || !isfinite(t)) {
             free(tmp);
-            if (ps->spike_ids[k] >= p->n)
+            if (ids[k] >= p->n)
                 return sq_fail(err, SQ_ECONFIG, "%s: populations[%zu].spike_times: expected neuron indices below %u, got %u",
-                               spec->origin, i, p->n, ps->spike_ids[k]);
+                               spec->origin, i, p->n, ids[k]);
             return sq_fail(err, SQ_ECONFIG, "%s: populations[%zu].spike_times[%u]: expected times >= 0 in ms, got %g",
-                           spec->origin, i, ps->spike_ids[k], t);
+                           spec->origin, i, ids[k], t);
         }
-        tmp[k] = (sq_spike){t, 0, ps->spike_ids[k]};
+        tmp[k] = (sq_spike){t, 0, ids[k]};
     }
-    qsort(tmp, ps->n_spikes, sizeof *tmp, spike_cmp);
-    for (size_t k = 0; k < ps->n_spikes; k++) {
+    qsort(tmp, n, sizeof *tmp, spike_cmp);
+    for (size_t k = 0; k < n; k++) {
         p->src_t[k] = tmp[k].t;
         p->src_id[k] = tmp[k].id;
     }
-    p->n_src = ps->n_spikes;
+    p->n_src = n;
     free(tmp);
     return 0;
+}
+
+static int build_source(const sq_net_spec *spec, size_t i, sq__pop *p, sq_err *err)
+{
+    const sq_pop_spec *ps = &spec->pops[i];
+    if (strcmp(ps->model, "spike_source") == 0)
+        return store_source(spec, i, p, ps->spike_ids, ps->spike_times, ps->n_spikes, err);
+    uint32_t *ids;
+    double *times;
+    size_t n;
+    int rc = sq__poisson_source_draw(spec, i, &ids, &times, &n, err);
+    if (rc == 0)
+        rc = store_source(spec, i, p, ids, times, n, err);
+    free(ids);
+    free(times);
+    return rc;
 }
 
 static int build_pop(sq_sim *sim, const sq_net_spec *spec, size_t i, sq_err *err)
