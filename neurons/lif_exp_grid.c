@@ -210,6 +210,7 @@ const sq_neuron_model sq_model_lif_exp_grid = {
     .state_names = state_names,
     .v_index = S_V,
     .weight_unit = "pA",
+    .every_window = 1,
     .check = check,
     .prepare = prepare,
     .init = init,

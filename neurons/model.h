@@ -33,6 +33,9 @@ typedef struct sq_neuron_model {
     const char *const *state_names;  /* n_state names; state_names[0] is "t" */
     size_t v_index;                  /* index of V_m (mV) in the state */
     const char *weight_unit;         /* unit of a synaptic weight for this model: "mV" or "pA" */
+    int every_window;                /* 1: a model on the time grid, whose threshold is tested at every
+                                        grid point; the engine visits its neurons every window instead
+                                        of filing next_check() in its wake calendar */
 
     /* Cross-field checks beyond the table's constraints (e.g. V_reset < V_th). Messages start with
      * `where` ("net.json: populations[0].params") and name the fields and values. Returns 0 or

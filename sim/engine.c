@@ -174,8 +174,8 @@ static int gather_inputs(sq__part *part, uint32_t gid, double t0, double t_end, 
     if (sim->poisson_off[gid] < sim->poisson_off[gid + 1] &&
         (p = sq__poisson_window(part, gid, t0, t_end)) == (size_t)-1)
         return -1;
-    if (sq__grow_events(&part->at, &part->aw, &part->a_cap, n + 1) < 0 ||
-        sq__grow_events(&part->pt, &part->pw, &part->p_cap, p + 1) < 0)
+    if ((n + 1 > part->a_cap && sq__grow_events(&part->at, &part->aw, &part->a_cap, n + 1) < 0) ||
+        (p + 1 > part->p_cap && sq__grow_events(&part->pt, &part->pw, &part->p_cap, p + 1) < 0))
         return -1;
     const sq__entry *e = part->window_entries;
     for (size_t i = 0; i < n; i++) {
@@ -241,8 +241,10 @@ static void run_neuron(sq__part *part, uint32_t gid, double t0, double t_end)
     } else {
         next = run_general(part, gid, na, np, t_end);
     }
-    /* >= t_end: the lazy end advanced the neuron to t_end unless its next check was beyond. */
-    set_wake(part, gid, s, next);
+    /* >= t_end: the lazy end advanced the neuron to t_end unless its next check was beyond. A
+     * model visited every window needs no wake-up. */
+    if (!m->every_window)
+        set_wake(part, gid, s, next);
 }
 
 static void run_part(sq__part *part, double t0, double t_end, int window_end)

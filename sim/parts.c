@@ -38,15 +38,20 @@ static int prepare_part(sq_sim *sim, sq__part *p)
     if (!p->touched || !p->active || sq__queue_init(&p->queue, sim->window, sim->max_delay) < 0 ||
         sq__wake_init(&p->wake, sim->n_neurons, sim->window) < 0)
         return SQ_ENOMEM;
+    /* Owned neurons with devices or a model visited every window, in id order; the others go to
+     * the wake calendar. */
     p->n_active = 0;
-    for (uint32_t a = 0; a < sim->n_active; a++)
-        if (sq__owner(sim, sim->active[a]) == p->index)
-            p->active[p->n_active++] = sim->active[a];
-    uint32_t g0, g1;
+    uint32_t a = 0, g0, g1;
     for (uint32_t j = 0; sq__part_block(sim, p, j, &g0, &g1); j++)
-        for (uint32_t gid = g0; gid < g1; gid++)
-            if (sim->pops[sim->pop_of[gid]].model)
+        for (uint32_t gid = g0; gid < g1; gid++) {
+            const sq_neuron_model *m = sim->pops[sim->pop_of[gid]].model;
+            while (a < sim->n_active && sim->active[a] < gid)
+                a++;
+            if ((a < sim->n_active && sim->active[a] == gid) || (m && m->every_window))
+                p->active[p->n_active++] = gid;
+            if (m && !m->every_window)
                 sq__recheck(p, gid);
+        }
     return p->wake.oom ? SQ_ENOMEM : 0;
 }
 
