@@ -17,18 +17,9 @@ import time
 import h5py
 import numpy as np
 
+from checks import check, finish
+
 SPIKEQ, SRC = sys.argv[1], sys.argv[2]
-failures = []
-passed = 0
-
-
-def check(name, cond, detail=""):
-    global passed
-    if cond:
-        passed += 1
-    else:
-        failures.append(f"{name}: {detail}")
-        print(f"FAIL {name}: {detail}")
 
 
 def run(args, **kw):
@@ -199,8 +190,7 @@ def main():
         text = seen.decode(errors="replace")
         check("progress line on a terminal", "real-time factor" in text and "ETA" in text and "spikes" in text, text[-300:])
 
-    print(f"{passed} passed, {len(failures)} failed")
-    return 1 if failures else 0
+    return finish()
 
 
 if __name__ == "__main__":

@@ -16,19 +16,10 @@ import tempfile
 
 import numpy as np
 
+from checks import check, finish
+
 SRC = sys.argv[1]
 HERE = os.path.join(SRC, "experiments", "microcircuit")
-failures = []
-passed = 0
-
-
-def check(name, cond, detail=""):
-    global passed
-    if cond:
-        passed += 1
-    else:
-        failures.append(f"{name}: {detail}")
-        print(f"FAIL {name}: {detail}")
 
 
 def load(name):
@@ -200,5 +191,4 @@ for fn in [test_generator_reproduces_committed_files, test_full_scale_sizes_and_
            test_weights_from_psps, test_neurons_and_initial_potentials, test_background_poisson_and_dc,
            test_k_scaling_compensation, test_thalamic_input]:
     fn()
-print(f"{passed} checks passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+sys.exit(finish())

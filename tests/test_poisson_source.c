@@ -11,22 +11,13 @@
 #include "run_suite.h"
 #include "sim/sim.h"
 #include "sim/source_poisson.h"
+#include "spike_record.h"
 
-typedef struct {
-    sq_spike *s;
-    size_t n, cap;
-} record;
+typedef sq_test_spikes record;
 
 static void on_spikes(void *ud, const sq_spike *s, size_t n)
 {
-    record *r = ud;
-    if (r->n + n > r->cap) {
-        r->cap = (r->n + n) * 2;
-        r->s = realloc(r->s, r->cap * sizeof *r->s);
-        ck_assert_ptr_nonnull(r->s);
-    }
-    memcpy(r->s + r->n, s, n * sizeof *s);
-    r->n += n;
+    sq_test_spikes_add(ud, s, n);
 }
 
 static sq_pop_spec source(uint32_t n, double rate, double start, double stop)

@@ -15,19 +15,11 @@ import sys
 import tempfile
 import zlib
 
+from checks import check, finish
+
 SPIKEQ = sys.argv[1]
-failures = []
-passed = 0
 EXC, INH, BG = (0x59, 0x52, 0x89), (0xAF, 0x14, 0x3C), (255, 255, 255)
 
-
-def check(name, cond, detail=""):
-    global passed
-    if cond:
-        passed += 1
-    else:
-        failures.append(f"{name}: {detail}")
-        print(f"FAIL {name}: {detail}")
 
 
 def decode_png(path):
@@ -128,5 +120,4 @@ with tempfile.TemporaryDirectory() as tmp:
     r = raster(["--help"])
     check("--help prints the usage", r.returncode == 0 and "usage: spikeq raster" in r.stdout)
 
-print(f"{passed} checks passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+sys.exit(finish())

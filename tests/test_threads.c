@@ -14,10 +14,10 @@
 #include "sim/internal.h"
 #include "sim/sim.h"
 #include "run_suite.h"
+#include "spike_record.h"
 
 typedef struct {
-    sq_spike *s;
-    size_t n, cap;
+    sq_test_spikes sp;
     double *v;
     size_t n_v, cap_v;
 } record;
@@ -25,12 +25,7 @@ typedef struct {
 static void on_spikes(void *ud, const sq_spike *s, size_t n)
 {
     record *r = ud;
-    if (r->n + n > r->cap) {
-        r->cap = (r->n + n) * 2;
-        r->s = realloc(r->s, r->cap * sizeof *r->s);
-    }
-    memcpy(r->s + r->n, s, n * sizeof *s);
-    r->n += n;
+    sq_test_spikes_add(&r->sp, s, n);
 }
 
 static void on_samples(void *ud, size_t rec, double t, const double *v, size_t n)
@@ -71,22 +66,23 @@ static void expect_same_at_any_thread_count(const sq_net_spec *spec, double t_st
 {
     uint64_t d1, dn;
     record one = run(spec, 1, t_stop, &d1);
-    ck_assert_msg(one.n >= min_spikes, "only %zu spikes: the network is too quiet to test anything", one.n);
+    ck_assert_msg(one.sp.n >= min_spikes, "only %zu spikes: the network is too quiet to test anything", one.sp.n);
     for (uint32_t threads = 2; threads <= 4; threads++) {
         record r = run(spec, threads, t_stop, &dn);
         ck_assert_msg(dn == d1, "%u threads: the connectivity differs from 1 thread's", threads);
-        ck_assert_msg(r.n == one.n, "%u threads: %zu spikes, 1 thread: %zu", threads, r.n, one.n);
-        for (size_t i = 0; i < r.n; i++)
-            ck_assert_msg(r.s[i].t == one.s[i].t && r.s[i].pop == one.s[i].pop && r.s[i].id == one.s[i].id,
-                          "%u threads: spike %zu is (%.17g, %u, %u), 1 thread: (%.17g, %u, %u)", threads, i, r.s[i].t,
-                          r.s[i].pop, r.s[i].id, one.s[i].t, one.s[i].pop, one.s[i].id);
+        const sq_spike *a = r.sp.s, *b = one.sp.s;
+        ck_assert_msg(r.sp.n == one.sp.n, "%u threads: %zu spikes, 1 thread: %zu", threads, r.sp.n, one.sp.n);
+        for (size_t i = 0; i < r.sp.n; i++)
+            ck_assert_msg(a[i].t == b[i].t && a[i].pop == b[i].pop && a[i].id == b[i].id,
+                          "%u threads: spike %zu is (%.17g, %u, %u), 1 thread: (%.17g, %u, %u)", threads, i, a[i].t,
+                          a[i].pop, a[i].id, b[i].t, b[i].pop, b[i].id);
         ck_assert_uint_eq(r.n_v, one.n_v);
         ck_assert_msg(r.n_v == 0 || memcmp(r.v, one.v, r.n_v * sizeof *r.v) == 0, "%u threads: V_m samples differ",
                       threads);
-        free(r.s);
+        free(r.sp.s);
         free(r.v);
     }
-    free(one.s);
+    free(one.sp.s);
     free(one.v);
 }
 
