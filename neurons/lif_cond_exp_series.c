@@ -1,0 +1,171 @@
+/* neurons/lif_cond_exp_series.c: the Taylor series of a free lif_cond_exp state in y = 1 - e^{-t/tau_s},
+ * its step-size control by a rigorous bound of the truncation error, and the exact first threshold
+ * crossing of the series polynomial. The method and its accuracy are stated in the header comment of
+ * neurons/lif_cond_exp.c; tested through the model in tests/test_lif_cond_exp.c. */
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+#include "lif_cond_exp_series.h"
+
+#define ROOT_TOL 1e-14 /* width in y of the final bracket of a crossing (tau_s 1e-14 ms) */
+#define PIECE_MIN 1e-14 /* pieces of [0, Y] narrower than this are not split further */
+
+/* 1/n for n = 0..SQ__CE_N_MAX + 1 (0 unused): the recurrence multiplies instead of dividing. */
+static const double inv_n[SQ__CE_N_MAX + 2] = {
+    0.0,        1.0,        1.0 / 2,  1.0 / 3,  1.0 / 4,  1.0 / 5,  1.0 / 6,  1.0 / 7,  1.0 / 8,  1.0 / 9,
+    1.0 / 10, 1.0 / 11, 1.0 / 12, 1.0 / 13, 1.0 / 14, 1.0 / 15, 1.0 / 16, 1.0 / 17, 1.0 / 18, 1.0 / 19,
+    1.0 / 20, 1.0 / 21, 1.0 / 22, 1.0 / 23, 1.0 / 24, 1.0 / 25, 1.0 / 26, 1.0 / 27, 1.0 / 28, 1.0 / 29,
+    1.0 / 30, 1.0 / 31, 1.0 / 32, 1.0 / 33, 1.0 / 34, 1.0 / 35, 1.0 / 36, 1.0 / 37, 1.0 / 38, 1.0 / 39,
+    1.0 / 40, 1.0 / 41,
+};
+
+/* True when the terms after degree n sum to at most SQ__CE_TOL at y (header of lif_cond_exp.c):
+ * with T_m = |u_m| y^m, M the largest of T_{n-J..n}, A = k_0 + sum_j |k_j| y^j and
+ * rho = y max(1, (n + A)/(n + 1)) < 1, the tail is at most (J + 1) M rho/(1 - rho). */
+static int truncation_ok(const sq__ce_series *sr, double y)
+{
+    int n = sr->n, J = sr->j;
+    double a = sr->k[0], yp = 1.0;
+    for (int j = 1; j <= J; j++) {
+        yp *= y;
+        a += fabs(sr->k[j]) * yp;
+    }
+    double q = (n + a) * inv_n[n + 1], rho = y * (q > 1.0 ? q : 1.0);
+    if (!(rho < 1.0))
+        return 0;
+    double ym = 1.0, m_max = 0.0;
+    for (int m = 0; m < n - J; m++)
+        ym *= y;
+    for (int m = n - J; m <= n; m++, ym *= y) {
+        double t = fabs(sr->u[m]) * ym;
+        m_max = t > m_max ? t : m_max;
+    }
+    return (J + 1) * m_max * rho <= SQ__CE_TOL * (1.0 - rho);
+}
+
+void sq__ce_build(const double *p, const double *d, double v, double g_f, double g_s, double i, sq__ce_series *sr)
+{
+    int J = (int)d[D_J], N = (int)d[D_N];
+    double ts_c = d[D_TS_C], r = d[D_R], e_f = d[D_E_F], e_s = d[D_E_S];
+    double *k = sr->k, *u = sr->u, cf = ts_c * g_f, c = 1.0;
+    /* tau_s C^{-1} (g_L + g_s (1 - y) + g_f (1 - y)^r) = sum_j k_j y^j, binomial c_j = c_{j-1} (j - 1 - r)/j. */
+    k[0] = ts_c * (p[P_G_L] + g_s + g_f);
+    for (int j = 1; j <= J; j++) {
+        c *= (j - 1 - r) * inv_n[j];
+        k[j] = cf * c;
+    }
+    k[1] -= ts_c * g_s;
+    /* The inhomogeneous part in u = V - E_f, where the fast receptor's drive cancels. */
+    double f0 = ts_c * (p[P_G_L] * (p[P_E_L] - e_f) + i + g_s * (e_s - e_f));
+    double f1 = -ts_c * g_s * (e_s - e_f);
+    u[0] = v - e_f;
+    u[1] = f0 - k[0] * u[0];
+    u[2] = ((1.0 - k[0]) * u[1] - k[1] * u[0] + f1) * 0.5;
+    for (int n = 2; n < N; n++) {
+        double acc = (n - k[0]) * u[n];
+        int jm = n < J ? n : J;
+        for (int j = 1; j <= jm; j++)
+            acc -= k[j] * u[n - j];
+        u[n + 1] = acc * inv_n[n + 1];
+    }
+    sr->n = N;
+    sr->j = J;
+    /* The step depends on the state only (never on how far the caller wants to go), so that advancing
+     * to any time before a crossing runs through the same polynomials as advancing past it. k_0 y <= 2
+     * keeps the terms no larger than the sum (no cancellation). */
+    double y = 2.0 / k[0] < d[D_Y_MAX] ? 2.0 / k[0] : d[D_Y_MAX];
+    for (int m = 0; m < 1100 && !truncation_ok(sr, y); m++)
+        y *= 0.5;
+    sr->y_nat = y;
+}
+
+/* Coefficients q of P(a + z) from those of P(y) (n synthetic divisions). */
+static void taylor_shift(const double *u, int n, double a, double *q)
+{
+    memcpy(q, u, (size_t)(n + 1) * sizeof *q);
+    for (int k = 0; k < n; k++)
+        for (int i = n - 1; i >= k; i--)
+            q[i] += a * q[i + 1];
+}
+
+/* On [0, h], from the coefficients q at 0: P(h), an upper bound of P, and bounds of P'. */
+typedef struct {
+    double end, up, dlo, dhi;
+} piece;
+
+static piece piece_bounds(const double *q, int n, double h)
+{
+    piece b = {q[0], q[0], q[1], q[1]};
+    double hp = 1.0; /* h^{k-1} */
+    for (int k = 1; k <= n; k++, hp *= h) {
+        double t = q[k] * hp;
+        if (k >= 2) {
+            if (t < 0.0)
+                b.dlo += k * t;
+            else
+                b.dhi += k * t;
+        }
+        b.end += t * h;
+        b.up += t * h > 0.0 ? t * h : 0.0;
+    }
+    return b;
+}
+
+/* Root of P = lvl on [0, h], P increasing there, P(0) < lvl <= P(h): Newton kept inside the bracket
+ * (bisection otherwise). Returns the right end of the final bracket, where P >= lvl was evaluated. */
+static double solve(const double *q, int n, double lvl, double h)
+{
+    double lo = 0.0, hi = h, x = q[1] > 0.0 ? (lvl - q[0]) / q[1] : 0.5 * h;
+    if (!(x > lo && x < hi))
+        x = 0.5 * h;
+    for (int it = 0; it < 200 && hi - lo > ROOT_TOL; it++) {
+        double f = q[n], df = 0.0;
+        for (int k = n - 1; k >= 0; k--) {
+            df = df * x + f;
+            f = f * x + q[k];
+        }
+        if (f >= lvl)
+            hi = x;
+        else
+            lo = x;
+        double xn = df > 0.0 ? x - (f - lvl) / df : 0.5 * (lo + hi);
+        if (!(xn > lo && xn < hi))
+            xn = 0.5 * (lo + hi);
+        /* Newton converging from one side would never move the other end: step a little past. */
+        double lo_q = lo + 0.25 * ROOT_TOL, hi_q = hi - 0.25 * ROOT_TOL;
+        x = xn < lo_q ? lo_q : xn > hi_q ? hi_q : xn;
+    }
+    return hi;
+}
+
+double sq__ce_first_root(const sq__ce_series *sr, double lvl, double Y)
+{
+    /* Depth-first, left to right: a piece is clear when its bound stays below lvl, when P falls
+     * through it, or when P rises through it but ends below lvl; it holds the first root when P
+     * rises through it to lvl or beyond. Every piece starts below lvl (its left end closed the
+     * previous clear piece), so the first piece that is not clear holds the first root. */
+    double q[SQ__CE_N_MAX + 1], pend_a[64], pend_h[64], a = 0.0, h = Y;
+    int n = sr->n, top = 0;
+    memcpy(q, sr->u, (size_t)(n + 1) * sizeof *q);
+    for (;;) {
+        piece b = piece_bounds(q, n, h);
+        int clear = b.up < lvl || b.dhi < 0.0 || (b.dlo > 0.0 && b.end < lvl);
+        if (!clear && (b.dlo > 0.0 || h < PIECE_MIN || top == 64)) {
+            if (b.end >= lvl)
+                return a + (b.dlo > 0.0 ? solve(q, n, lvl, h) : h);
+            clear = 1; /* a touch of lvl narrower than PIECE_MIN that ends below it */
+        }
+        if (!clear) {
+            h *= 0.5; /* the left half keeps q */
+            pend_a[top] = a + h;
+            pend_h[top++] = h;
+            continue;
+        }
+        if (top == 0)
+            return -1.0;
+        a = pend_a[--top];
+        h = pend_h[top];
+        taylor_shift(sr->u, n, a, q);
+    }
+}
