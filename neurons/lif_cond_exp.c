@@ -267,12 +267,22 @@ static double reversal_bound(const double *p, const double *d, double e_l, doubl
 }
 
 /* Runs a copy ahead HORIZON ms: its crossing, or the horizon (a lower bound: advance() to any time
- * before it runs through the same steps, see run_free()). */
+ * before it runs through the same steps, see run_free()). The crossing is nudged up by ulps until
+ * advance() to it, from this state, fires: the root and the step's end are evaluated differently,
+ * and a neuron grazing V_th could otherwise be woken a rounding error short, again and again. */
 __attribute__((noinline)) static double look_ahead(const double *p, const double *d, const double *s, double t0)
 {
     double c[S_COUNT], t_spike;
     memcpy(c, s, sizeof c);
-    return advance(p, d, c, t0 + HORIZON, &t_spike) ? t_spike : t0 + HORIZON;
+    if (!advance(p, d, c, t0 + HORIZON, &t_spike))
+        return t0 + HORIZON;
+    double tc = t_spike, step = fabs(tc) * DBL_EPSILON + DBL_MIN;
+    for (int k = 0; k < 64; k++, tc += step, step *= 2.0) {
+        memcpy(c, s, sizeof c);
+        if (advance(p, d, c, tc, &t_spike))
+            break;
+    }
+    return tc;
 }
 
 static double next_check(const double *p, const double *d, const double *s)

@@ -34,14 +34,27 @@ static int truncation_ok(const sq__ce_series *sr, double y)
     double q = (n + a) * inv_n[n + 1], rho = y * (q > 1.0 ? q : 1.0);
     if (!(rho < 1.0))
         return 0;
-    double ym = 1.0, m_max = 0.0;
-    for (int m = 0; m < n - J; m++)
-        ym *= y;
+    double ym = 1.0, x = y, m_max = 0.0;
+    for (int e = n - J; e; e >>= 1, x *= x) /* y^{n-J} by binary powering */
+        if (e & 1)
+            ym *= x;
     for (int m = n - J; m <= n; m++, ym *= y) {
         double t = fabs(sr->u[m]) * ym;
         m_max = t > m_max ? t : m_max;
     }
     return (J + 1) * m_max * rho <= SQ__CE_TOL * (1.0 - rho);
+}
+
+/* u[3..N] by the recurrence. */
+static void recur(double *u, const double *k, int J, int N)
+{
+    for (int n = 2; n < N; n++) {
+        double acc = (n - k[0]) * u[n];
+        int jm = n < J ? n : J;
+        for (int j = 1; j <= jm; j++)
+            acc -= k[j] * u[n - j];
+        u[n + 1] = acc * inv_n[n + 1];
+    }
 }
 
 void sq__ce_build(const double *p, const double *d, double v, double g_f, double g_s, double i, sq__ce_series *sr)
@@ -62,12 +75,16 @@ void sq__ce_build(const double *p, const double *d, double v, double g_f, double
     u[0] = v - e_f;
     u[1] = f0 - k[0] * u[0];
     u[2] = ((1.0 - k[0]) * u[1] - k[1] * u[0] + f1) * 0.5;
-    for (int n = 2; n < N; n++) {
-        double acc = (n - k[0]) * u[n];
-        int jm = n < J ? n : J;
-        for (int j = 1; j <= jm; j++)
-            acc -= k[j] * u[n - j];
-        u[n + 1] = acc * inv_n[n + 1];
+    if (J == 2) { /* tau_syn 5/10 ms (Vogels-Abbott), 1/2 ms ...: three terms kept in registers */
+        double a = u[1], b = u[2], k0 = k[0], k1 = k[1], k2 = k[2];
+        for (int n = 2; n < N; n++) {
+            double c2 = ((n - k0) * b - k1 * a - k2 * u[n - 2]) * inv_n[n + 1];
+            u[n + 1] = c2;
+            a = b;
+            b = c2;
+        }
+    } else {
+        recur(u, k, J, N);
     }
     sr->n = N;
     sr->j = J;
