@@ -189,9 +189,9 @@ static int run_free(const double *p, const double *d, double *s, double t, doubl
         if (s[S_G_EX] == 0.0 && s[S_G_IN] == 0.0)
             return leak_only(p, d, s, t, i, tc);
         sq__ce_series sr;
-        sq__ce_build(p, d, s[S_V], s[f], s[S_G_EX + S_G_IN - f], i, &sr);
-        int last = y_t <= sr.y_nat;
-        double Y = last ? y_t : sr.y_nat, up, pv = sq__ce_eval(&sr, Y, &up);
+        sq__ce_build(p, d, s[S_V], s[f], s[S_G_EX + S_G_IN - f], i, y_t, &sr);
+        int last = sr.last;
+        double Y = sr.y_step, up, pv = sq__ce_eval(&sr, Y, &up);
         if (!(up < lvl)) {
             double yr = sq__ce_first_root(&sr, lvl, Y);
             if (yr >= 0.0) {

@@ -57,7 +57,8 @@ static void recur(double *u, const double *k, int J, int N)
     }
 }
 
-void sq__ce_build(const double *p, const double *d, double v, double g_f, double g_s, double i, sq__ce_series *sr)
+void sq__ce_build(const double *p, const double *d, double v, double g_f, double g_s, double i, double y_t,
+                  sq__ce_series *sr)
 {
     int J = (int)d[D_J], N = (int)d[D_N];
     double ts_c = d[D_TS_C], r = d[D_R], e_f = d[D_E_F], e_s = d[D_E_S];
@@ -75,26 +76,44 @@ void sq__ce_build(const double *p, const double *d, double v, double g_f, double
     u[0] = v - e_f;
     u[1] = f0 - k[0] * u[0];
     u[2] = ((1.0 - k[0]) * u[1] - k[1] * u[0] + f1) * 0.5;
-    if (J == 2) { /* tau_syn 5/10 ms (Vogels-Abbott), 1/2 ms ...: three terms kept in registers */
-        double a = u[1], b = u[2], k0 = k[0], k1 = k[1], k2 = k[2];
-        for (int n = 2; n < N; n++) {
-            double c2 = ((n - k0) * b - k1 * a - k2 * u[n - 2]) * inv_n[n + 1];
-            u[n + 1] = c2;
+    if (J == 2) {
+        /* tau_syn 5/10 ms (Vogels-Abbott), 1/2 ms ...: u_{n+1} = alpha_n u_n - beta_n with
+         * beta_n = (k_1 u_{n-1} + k_2 u_{n-2})/(n+1) computed off the chain through u_n, so that
+         * each order waits for one multiply-add only. */
+        double a = u[1], b = u[2], c = u[0], k0 = k[0], k1 = k[1], k2 = k[2], dn = 2.0;
+        for (int n = 2; n < N; n++, dn += 1.0) {
+            double in = inv_n[n + 1], alpha = (dn - k0) * in, beta = (k1 * a + k2 * c) * in;
+            double next = alpha * b - beta;
+            u[n + 1] = next;
+            c = a;
             a = b;
-            b = c2;
+            b = next;
         }
     } else {
         recur(u, k, J, N);
     }
     sr->n = N;
     sr->j = J;
-    /* The step depends on the state only (never on how far the caller wants to go), so that advancing
-     * to any time before a crossing runs through the same polynomials as advancing past it. k_0 y <= 2
-     * keeps the terms no larger than the sum (no cancellation). */
-    double y = 2.0 / k[0] < d[D_Y_MAX] ? 2.0 / k[0] : d[D_Y_MAX];
-    for (int m = 0; m < 1100 && !truncation_ok(sr, y); m++)
-        y *= 0.5;
-    sr->y_nat = y;
+    /* The step is min(y_t, Y_nat), Y_nat = Y_cap g^m (g = 1/sqrt 2) the largest whose bound holds,
+     * Y_cap = min(Y_MAX, 2/k_0) (k_0 y <= 2 keeps the terms no larger than the sum: no cancellation).
+     * Y_nat depends on the state only, never on how far the caller goes, so that advancing to any
+     * time before a crossing runs through the same polynomials as advancing past it. The bound grows
+     * with y, so one test at D, the least Y_cap g^m >= y_t, decides whether y_t <= Y_nat. */
+    const double g = 0.70710678118654752440;
+    double dy = 2.0 / k[0] < d[D_Y_MAX] ? 2.0 / k[0] : d[D_Y_MAX];
+    for (int m = 0; m < 2200 && dy * g >= y_t; m++)
+        dy *= g;
+    if (y_t <= dy && truncation_ok(sr, dy)) {
+        sr->y_step = y_t;
+        sr->last = 1;
+        return;
+    }
+    if (y_t <= dy) /* the bound fails at dy, so Y_nat <= dy g < y_t */
+        dy *= g;
+    for (int m = 0; m < 2200 && !truncation_ok(sr, dy); m++)
+        dy *= g;
+    sr->y_step = dy < y_t ? dy : y_t;
+    sr->last = dy >= y_t;
 }
 
 /* Coefficients q of P(a + z) from those of P(y) (n synthetic divisions). */
@@ -106,26 +125,27 @@ static void taylor_shift(const double *u, int n, double a, double *q)
             q[i] += a * q[i + 1];
 }
 
-/* On [0, h], from the coefficients q at 0: P(h), an upper bound of P, and bounds of P'. */
+/* On [0, h], from the coefficients q at 0: P(h), an upper bound of P (as sq__ce_eval()), and bounds
+ * of P'. */
 typedef struct {
     double end, up, dlo, dhi;
 } piece;
 
 static piece piece_bounds(const double *q, int n, double h)
 {
-    piece b = {q[0], q[0], q[1], q[1]};
-    double hp = 1.0; /* h^{k-1} */
-    for (int k = 1; k <= n; k++, hp *= h) {
+    piece b = {q[0] + q[1] * h, 0.0, q[1], q[1]};
+    double hp = h, c = q[2]; /* hp = h^{k-1} */
+    for (int k = 2; k <= n; k++, hp *= h) {
         double t = q[k] * hp;
-        if (k >= 2) {
-            if (t < 0.0)
-                b.dlo += k * t;
-            else
-                b.dhi += k * t;
-        }
+        if (t < 0.0)
+            b.dlo += k * t;
+        else
+            b.dhi += k * t;
         b.end += t * h;
-        b.up += t * h > 0.0 ? t * h : 0.0;
+        if (k >= 3)
+            c += t > 0.0 ? t / h : 0.0;
     }
+    b.up = sq__ce_quad_max(q[0], q[1], c, h);
     return b;
 }
 

@@ -42,23 +42,39 @@ typedef struct {
     double u[SQ__CE_N_MAX + 1];
     double k[SQ__CE_J_MAX + 1]; /* tau_s k_j: the total conductance over C_m, in y, scaled */
     int n, j;                   /* degree, number of k_j after k_0 */
-    double y_nat;               /* the step: the largest Y_cap/2^m whose truncation bound is below TOL */
+    double y_step;              /* the step: min(y_t, Y_nat), Y_nat the largest Y_cap 2^{-m/2} whose bound holds */
+    int last;                   /* 1 when the step is y_t (it reaches the caller's time) */
 } sq__ce_series;
 
-/* Builds the series at the state (v, g_f, g_s conductances in nS, i the injected current in pA). */
-void sq__ce_build(const double *p, const double *d, double v, double g_f, double g_s, double i, sq__ce_series *sr);
+/* Builds the series at the state (v, g_f, g_s conductances in nS, i the injected current in pA) and
+ * the step towards y_t (the caller's time in y). */
+void sq__ce_build(const double *p, const double *d, double v, double g_f, double g_s, double i, double y_t,
+                  sq__ce_series *sr);
 
-/* P(y) = sum u[n] y^n, and *up = u[0] + sum_{n >= 1} max(u[n], 0) y^n, an upper bound of P on [0, y]. */
+/* The largest value on [0, h] of u0 + u1 y + c y^2. */
+static inline double sq__ce_quad_max(double u0, double u1, double c, double h)
+{
+    double end = u0 + (u1 + c * h) * h;
+    if (c < 0.0 && u1 > 0.0 && u1 < -2.0 * c * h)
+        return u0 - u1 * u1 / (4.0 * c);
+    return end > u0 ? end : u0;
+}
+
+/* P(y) = sum u[n] y^n, and *up an upper bound of P on [0, y]: for y' in [0, y],
+ * sum_{n >= 2} u_n y'^n <= y'^2 c with c = u_2 + sum_{n >= 3} max(u_n, 0) y^{n-2}, so P <= the
+ * quadratic u_0 + u_1 y' + c y'^2, whose maximum is closed-form (exact at a concave peak). */
 static inline double sq__ce_eval(const sq__ce_series *sr, double y, double *up)
 {
-    double p = sr->u[0], u = sr->u[0], yp = 1.0;
-    for (int n = 1; n <= sr->n; n++) {
+    double p = sr->u[0] + sr->u[1] * y, c = sr->u[2], yp = y * y, q = 1.0;
+    p += sr->u[2] * yp;
+    for (int n = 3; n <= sr->n; n++) {
         yp *= y;
-        double t = sr->u[n] * yp;
-        p += t;
-        u += t > 0.0 ? t : 0.0;
+        q *= y;
+        double t = sr->u[n] * q;
+        p += sr->u[n] * yp;
+        c += t > 0.0 ? t : 0.0;
     }
-    *up = u;
+    *up = sq__ce_quad_max(sr->u[0], sr->u[1], c, y);
     return p;
 }
 
