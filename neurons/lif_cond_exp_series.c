@@ -81,6 +81,8 @@ void sq__ce_build(const double *p, const double *d, double v, double g_f, double
          * beta_n = (k_1 u_{n-1} + k_2 u_{n-2})/(n+1) computed off the chain through u_n, so that
          * each order waits for one multiply-add only. */
         double a = u[1], b = u[2], c = u[0], k0 = k[0], k1 = k[1], k2 = k[2], dn = 2.0;
+        /* P(y_t) and the quadratic majorant's c at y_t on the way (sq__ce_eval() at the usual step). */
+        double yq = 1.0, pt = u[0] + (u[1] + u[2] * y_t) * y_t, ct = u[2], y2 = y_t * y_t;
         for (int n = 2; n < N; n++, dn += 1.0) {
             double in = inv_n[n + 1], alpha = (dn - k0) * in, beta = (k1 * a + k2 * c) * in;
             double next = alpha * b - beta;
@@ -88,8 +90,16 @@ void sq__ce_build(const double *p, const double *d, double v, double g_f, double
             c = a;
             a = b;
             b = next;
+            yq *= y_t;
+            double t = next * yq;
+            pt += t * y2;
+            ct += t > 0.0 ? t : 0.0;
         }
+        sr->p_t = pt;
+        sr->c_t = ct;
+        sr->have_t = 1;
     } else {
+        sr->have_t = 0;
         recur(u, k, J, N);
     }
     sr->n = N;

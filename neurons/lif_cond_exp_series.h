@@ -44,6 +44,8 @@ typedef struct {
     int n, j;                   /* degree, number of k_j after k_0 */
     double y_step;              /* the step: min(y_t, Y_nat), Y_nat the largest Y_cap 2^{-m/2} whose bound holds */
     int last;                   /* 1 when the step is y_t (it reaches the caller's time) */
+    double p_t, c_t;            /* P(y_t) and the c of sq__ce_eval() at y_t, when the build had them */
+    int have_t;
 } sq__ce_series;
 
 /* Builds the series at the state (v, g_f, g_s conductances in nS, i the injected current in pA) and
@@ -65,6 +67,10 @@ static inline double sq__ce_quad_max(double u0, double u1, double c, double h)
  * quadratic u_0 + u_1 y' + c y'^2, whose maximum is closed-form (exact at a concave peak). */
 static inline double sq__ce_eval(const sq__ce_series *sr, double y, double *up)
 {
+    if (sr->have_t && y == sr->y_step && sr->last) {
+        *up = sq__ce_quad_max(sr->u[0], sr->u[1], sr->c_t, y);
+        return sr->p_t;
+    }
     double p = sr->u[0] + sr->u[1] * y, c = sr->u[2], yp = y * y, q = 1.0;
     p += sr->u[2] * yp;
     for (int n = 3; n <= sr->n; n++) {
