@@ -19,7 +19,7 @@ enum {
     D_R_INT,    /* r when it is an integer 1..SQ__CE_R_INT_MAX, else 0 */
     D_J,        /* binomial coefficients of (1 - y)^r kept: r, or SQ__CE_J_MAX when r is not an integer */
     D_N,        /* series degree: SQ__CE_N_INT or SQ__CE_N_FRAC */
-    D_Y_MAX,    /* largest y of one step: 1/2, or 1/8 when r is not an integer */
+    D_Y_MAX,    /* largest y of one step: 1/2, or min(1/8, 1/(4r)) when r is not an integer 1..16 */
     D_EX_FAST,  /* 1 when tau_syn_ex <= tau_syn_in (the excitatory receptor is the fast one) */
     D_E_F,      /* reversal potential of the fast receptor, mV */
     D_E_S,      /* of the slow one */
@@ -30,7 +30,7 @@ enum {
 };
 
 #define SQ__CE_R_INT_MAX 16 /* r up to this integer: (1 - y)^r is a polynomial of degree r */
-#define SQ__CE_J_MAX 24     /* terms of (1 - y)^r kept otherwise; with y <= 1/8 the rest is < 1e-22 of it */
+#define SQ__CE_J_MAX 24     /* terms of (1 - y)^r kept otherwise; with y <= min(1/8, 1/(4r)) the rest is < 1e-26 of it */
 #define SQ__CE_N_INT 18     /* series degree when r is an integer */
 #define SQ__CE_N_FRAC 40    /* when it is not */
 #define SQ__CE_N_MAX 40

@@ -133,18 +133,22 @@ static void setup_coba(neuron *n)
     set(n, "V_th", -50.0);
 }
 
-/* Three kinds of time constants: NEST's 0.2/2 ms (r = 10), COBA's 5/10 ms (r = 2), and 4.3/2.9 ms
- * (excitation slower, ratio not an integer: the truncated-binomial path). */
+/* Four kinds of time constants: NEST's 0.2/2 ms (r = 10), COBA's 5/10 ms (r = 2), 4.3/2.9 ms
+ * (excitation slower, ratio not an integer: the truncated-binomial path) and 0.15/7 ms (r = 46.7:
+ * the truncated-binomial path with its shorter steps). */
 static void setup_kind(neuron *n, int kind)
 {
     if (kind == 1) {
         setup_coba(n);
-    } else {
-        setup_model(n, "lif_cond_exp");
-        if (kind == 2) {
-            set(n, "tau_syn_ex", 4.3);
-            set(n, "tau_syn_in", 2.9);
-        }
+        return;
+    }
+    setup_model(n, "lif_cond_exp");
+    if (kind == 2) {
+        set(n, "tau_syn_ex", 4.3);
+        set(n, "tau_syn_in", 2.9);
+    } else if (kind == 3) {
+        set(n, "tau_syn_ex", 0.15);
+        set(n, "tau_syn_in", 7.0);
     }
 }
 
@@ -234,7 +238,7 @@ static void check_single_input(int kind, double w, double v0, double i_e)
 
 START_TEST(single_excitatory_conductance_matches_the_quadrature)
 {
-    for (int kind = 0; kind < 3; kind++) {
+    for (int kind = 0; kind < 4; kind++) {
         check_single_input(kind, 6.0, -60.0, 0.0);
         check_single_input(kind, 80.0, -65.0, 0.0);
     }
@@ -243,7 +247,7 @@ END_TEST
 
 START_TEST(single_inhibitory_conductance_matches_the_quadrature)
 {
-    for (int kind = 0; kind < 3; kind++) {
+    for (int kind = 0; kind < 4; kind++) {
         check_single_input(kind, -67.0, -55.0, 150.0);
         check_single_input(kind, -400.0, -58.0, 0.0);
     }
@@ -263,12 +267,12 @@ END_TEST
 
 START_TEST(suprathreshold_input_fires_at_the_reference_crossing)
 {
-    for (int kind = 0; kind < 3; kind++) {
+    for (int kind = 0; kind < 4; kind++) {
         neuron n;
         setup_kind(&n, kind);
         start(&n);
         n.s[n.m->v_index] = get(&n, "V_th") - 6.0;
-        double w = kind == 0 ? 600.0 : 40.0; /* 0.2 ms needs a larger conductance */
+        double w = kind == 0 || kind == 3 ? 600.0 : 40.0; /* 0.2 and 0.15 ms need a larger conductance */
         n.m->input(n.p, n.d, n.s, w);
         ref_par r = par_of(&n);
         ref_state x0 = state_of(&n);
@@ -358,7 +362,7 @@ START_TEST(next_check_is_never_later_than_the_true_crossing_over_random_states)
     int n_cross = 0, n_none = 0, n_inf = 0;
     for (int trial = 0; trial < 240; trial++) {
         neuron n;
-        long double t_true = random_state(&n, trial % 3, &rng, 40.0L);
+        long double t_true = random_state(&n, trial % 4, &rng, 40.0L);
         double tc = n.m->next_check(n.p, n.d, n.s), t_spike;
         int fired = adv(&n, 40.0, &t_spike);
         if (t_true >= 0.0L) {
@@ -389,7 +393,7 @@ START_TEST(next_check_chain_reaches_the_crossing_without_being_late)
     int n_done = 0;
     for (int trial = 0; trial < 150; trial++) {
         neuron n;
-        long double t_true = random_state(&n, trial % 3, &rng, 40.0L);
+        long double t_true = random_state(&n, trial % 4, &rng, 40.0L);
         if (t_true < 0.0L)
             continue;
         double t_spike = -1.0;
@@ -472,7 +476,7 @@ START_TEST(integrate_is_bit_for_bit_the_advance_input_sequence)
 {
     /* 2000 windows of 0.1 ms with 0-3 random inputs each (6 nS, -10 nS or 30 nS), through integrate()
      * on one copy and advance()/input() on the other: the same spikes and state bits. */
-    for (int kind = 0; kind < 3; kind++) {
+    for (int kind = 0; kind < 4; kind++) {
         neuron a, b;
         setup_kind(&a, kind);
         set(&a, "I_e", 500.0);
@@ -483,7 +487,7 @@ START_TEST(integrate_is_bit_for_bit_the_advance_input_sequence)
         sq_rng rng;
         sq_rng_init(&rng, 20261202u, (uint64_t)kind);
         spikes *sa = calloc(1, sizeof *sa), *sb = calloc(1, sizeof *sb);
-        const float ws[3] = {6.0f, -10.0f, 30.0f};
+        const float ws[3] = {6.0f, kind == 3 ? -1.0f : -10.0f, 30.0f}; /* tau_syn_in 7 ms sums more */
         for (int k = 0; k < 2000; k++) {
             double t0 = 0.1 * k, t_end = 0.1 * (k + 1), t[3], ta[4], tb[4];
             float w[3], wa[4], wb[4];
