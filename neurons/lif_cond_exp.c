@@ -222,7 +222,9 @@ static int run_free(const double *p, const double *d, double *s, double t, doubl
         double dts = last ? dt : -d[D_TAU_S] * log1p(-Y);
         decay(d, s, Y, dts);
         s[S_V] = d[D_E_F] + pv;
-        s[S_T] = last ? t : min2(s[S_T] + dts, t);
+        /* A step below the resolution of s[S_T] (only with absurd conductances, ~1e12 nS) would make
+         * no progress: the state is then taken to t as it stands rather than looping. */
+        s[S_T] = last || !(s[S_T] + dts > s[S_T]) ? t : min2(s[S_T] + dts, t);
     }
     return 0;
 }

@@ -195,7 +195,12 @@ double sq__ce_first_root(const sq__ce_series *sr, double lvl, double Y)
     double q[SQ__CE_N_MAX + 1], pend_a[64], pend_h[64], a = 0.0, h = Y;
     int n = sr->n, top = 0;
     memcpy(q, sr->u, (size_t)(n + 1) * sizeof *q);
-    for (;;) {
+    double end = piece_bounds(q, n, h).end;
+    /* Well-scaled polynomials need a few pieces; the cap bounds the work for absurd states (NaN,
+     * conductances of 1e12 nS), where the step's end decides. */
+    for (int pieces = 0;; pieces++) {
+        if (pieces == 4096)
+            return end >= lvl ? Y : -1.0;
         piece b = piece_bounds(q, n, h);
         int clear = b.up < lvl || b.dhi < 0.0 || (b.dlo > 0.0 && b.end < lvl);
         if (!clear && (b.dlo > 0.0 || h < PIECE_MIN || top == 64)) {
