@@ -57,6 +57,48 @@ static void recur(double *u, const double *k, int J, int N)
     }
 }
 
+/* g^b, g = 2^{-1/2}: the step grid below. */
+static const double g_pow[8] = {1.0, 0.70710678118654752440, 0.5, 0.35355339059327376220, 0.25,
+                                0.17677669529663688110, 0.125, 0.08838834764831844055};
+
+/* Sets the step of sr towards y_t (k0 = k_0 of the series). The step is min(y_t, Y_nat), Y_nat the
+ * largest grid value Y_cap 16^{-a} g^b (b < 8) whose truncation bound holds, Y_cap = min(Y_MAX, 2/k0)
+ * (k_0 y <= 2 keeps the terms no larger than the sum: no cancellation). Y_cap 16^{-a} is exact, so a
+ * grid value is the same number however it is reached: Y_nat depends on the state only, never on
+ * how far the caller goes, and advancing to any time before a crossing runs through the same
+ * polynomials as advancing past it. The bound grows with y, so one test at D, the least grid value
+ * >= y_t, decides whether y_t <= Y_nat. */
+static void choose_step(sq__ce_series *sr, const double *d, double k0, double y_t)
+{
+    double base = 2.0 / k0 < d[D_Y_MAX] ? 2.0 / k0 : d[D_Y_MAX];
+    int b = 0;
+    if (!(y_t > 0.0)) { /* an interval that underflows in y: nothing moves */
+        sr->y_step = 0.0;
+        sr->last = 1;
+        return;
+    }
+    while (base * 0.0625 >= y_t)
+        base *= 0.0625;
+    while (b < 7 && base * g_pow[b + 1] >= y_t)
+        b++;
+    double dy = base * g_pow[b];
+    if (y_t <= dy && truncation_ok(sr, dy)) {
+        sr->y_step = y_t;
+        sr->last = 1;
+        return;
+    }
+    /* Here the bound fails at dy (or y_t is above Y_cap): Y_nat is below, and below y_t. */
+    for (int m = 0; m < 2200 && (dy >= y_t || !truncation_ok(sr, dy)); m++) {
+        if (++b == 8) {
+            b = 0;
+            base *= 0.0625;
+        }
+        dy = base * g_pow[b];
+    }
+    sr->y_step = dy;
+    sr->last = 0;
+}
+
 void sq__ce_build(const double *p, const double *d, double v, double g_f, double g_s, double i, double y_t,
                   sq__ce_series *sr)
 {
@@ -104,26 +146,7 @@ void sq__ce_build(const double *p, const double *d, double v, double g_f, double
     }
     sr->n = N;
     sr->j = J;
-    /* The step is min(y_t, Y_nat), Y_nat = Y_cap g^m (g = 1/sqrt 2) the largest whose bound holds,
-     * Y_cap = min(Y_MAX, 2/k_0) (k_0 y <= 2 keeps the terms no larger than the sum: no cancellation).
-     * Y_nat depends on the state only, never on how far the caller goes, so that advancing to any
-     * time before a crossing runs through the same polynomials as advancing past it. The bound grows
-     * with y, so one test at D, the least Y_cap g^m >= y_t, decides whether y_t <= Y_nat. */
-    const double g = 0.70710678118654752440;
-    double dy = 2.0 / k[0] < d[D_Y_MAX] ? 2.0 / k[0] : d[D_Y_MAX];
-    for (int m = 0; m < 2200 && dy * g >= y_t; m++)
-        dy *= g;
-    if (y_t <= dy && truncation_ok(sr, dy)) {
-        sr->y_step = y_t;
-        sr->last = 1;
-        return;
-    }
-    if (y_t <= dy) /* the bound fails at dy, so Y_nat <= dy g < y_t */
-        dy *= g;
-    for (int m = 0; m < 2200 && !truncation_ok(sr, dy); m++)
-        dy *= g;
-    sr->y_step = dy < y_t ? dy : y_t;
-    sr->last = dy >= y_t;
+    choose_step(sr, d, k[0], y_t);
 }
 
 /* Coefficients q of P(a + z) from those of P(y) (n synthetic divisions). */
