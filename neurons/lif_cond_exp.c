@@ -42,7 +42,7 @@
  * the slow decay factor, so it holds between its ends); otherwise L is the largest W over the corners
  * of the box of conductances. W < V_th for ever means V never reaches V_th: INFINITY; else
  * V(t) <= L - (L - V0) e^{-k(now) t} gives the bound t_b = C_m/g_tot ln((L - V0)/(L - V_th)). Both use
- * V_th - 1e-9 mV (the series is within 1e-10 mV of the true V). When t_b < 0.3 ms, a copy of the
+ * V_th - 1e-9 mV (the series is within 1e-10 mV of the true V). When t_b < 0.05 ms, a copy of the
  * state is advanced 1 ms ahead and the crossing it finds (or the horizon) is the answer.
  * Tested in tests/test_lif_cond_exp.c against the closed form without conductance, the
  * integrating-factor solution by quadrature and a fine RK4 reference: 1e-9 mV, 1e-9 ms. */
@@ -57,7 +57,7 @@
 enum { S_T, S_V, S_G_EX, S_G_IN, S_REF_END, S_I_DC, S_COUNT };
 
 #define MARGIN 1e-9   /* mV: next_check()'s bounds prove V < V_th - MARGIN for the true ODE */
-#define D_FAR 0.3     /* ms: a bound at least this far is returned; nearer, the state is run ahead */
+#define D_FAR 0.05    /* ms: a bound at least this far is returned; nearer, the state is run ahead */
 #define HORIZON 1.0   /* ms: how far next_check() runs a copy ahead */
 
 static const sq_param_info params[P_COUNT] = {
