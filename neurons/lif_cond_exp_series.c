@@ -125,6 +125,7 @@ void sq__ce_build(const double *p, const double *d, double v, double g_f, double
         double a = u[1], b = u[2], c = u[0], k0 = k[0], k1 = k[1], k2 = k[2], dn = 2.0;
         /* P(y_t) and the quadratic majorant's c at y_t on the way (sq__ce_eval() at the usual step). */
         double yq = 1.0, pt = u[0] + (u[1] + u[2] * y_t) * y_t, ct = u[2], y2 = y_t * y_t;
+#pragma GCC unroll 4
         for (int n = 2; n < N; n++, dn += 1.0) {
             double in = inv_n[n + 1], alpha = (dn - k0) * in, beta = (k1 * a + k2 * c) * in;
             double next = alpha * b - beta;
