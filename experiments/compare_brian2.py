@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""experiments/compare_brian2.py: runs the same two networks in Brian2 (C++ standalone) and in spikeq
+"""experiments/compare_brian2.py: runs the same three networks in Brian2 (C++ standalone) and in spikeq
 and prints one table of simulation times and mean rates.
 
 Models (parameters are read from the spikeq configs, so both simulators build the same network):
@@ -10,11 +10,16 @@ Models (parameters are read from the spikeq configs, so both simulators build th
           the refractory period are discarded (NEST iaf_psc_delta semantics, V is clamped at V_reset).
   cuba    experiments/vogels_abbott/cuba.json, Vogels & Abbott (2005) / Brette et al. (2007) benchmark 2,
           as Brian2's examples/CUBA.py (method 'exact', no delay), 10 s.
+  coba    experiments/vogels_abbott/coba.json, Vogels & Abbott (2005) / Brette et al. (2007) benchmark 1, as
+          Brian's COBA benchmark script (Brette et al. 2007): conductances in nS, no delay, method 'euler'
+          by default (the script's; --coba-method exponential_euler or rk4 for a more accurate Brian side),
+          V(0) ~ N(-65, 5) mV; initial conductances zero as in coba.json (the script draws them at random,
+          spikeq's configs set only V_m), 10 s.
 Brian2 runs in C++ standalone mode, one thread, no OpenMP, default compiler flags. Its time is
 device._last_run_time: the Network.run loop only, without code generation, compilation, synapse
 creation or writing results. spikeq's time is the `wall time (simulation): X s` line of its summary.
 
-Usage: /usr/bin/python3 experiments/compare_brian2.py [--spikeq PATH] [--only brunel|cuba]
+Usage: /usr/bin/python3 experiments/compare_brian2.py [--spikeq PATH] [--only brunel|cuba|coba] [--coba-method M]
        [--repeat N] [--brian-only] [--seed N] [--brunel-config PATH] [--t-stop MS]
 Best of N runs is reported for both simulators (Brian2 re-runs its compiled binary)."""
 import argparse
@@ -31,7 +36,9 @@ ROOT = os.path.dirname(HERE)
 MODELS = {
     "brunel": (os.path.join(HERE, "brunel", "brunel.json"), 1000.0),
     "cuba": (os.path.join(HERE, "vogels_abbott", "cuba.json"), 10000.0),
+    "coba": (os.path.join(HERE, "vogels_abbott", "coba.json"), 10000.0),
 }
+COBA_METHOD = "euler"
 
 
 def load(path):
@@ -128,6 +135,36 @@ def brian_cuba(cfg, t_stop_ms, seed):
     return [P, Ce, Ci, mon], mon, n
 
 
+def brian_coba(cfg, t_stop_ms, seed):
+    """Brian's COBA benchmark (Brette et al. 2007) with the config's numbers, conductances in nS."""
+    from brian2 import NeuronGroup, Synapses, SpikeMonitor, ms, mV, nS, pF, pA, seed as bseed
+    bseed(seed)
+    p = pops(cfg)
+    prm = p["E"]["params"]
+    ns = {"Cm": prm["C_m"] * pF, "gl": prm["g_L"] * nS, "El": prm["E_L"] * mV, "Ee": prm["E_ex"] * mV,
+          "Ei": prm["E_in"] * mV, "taue": prm["tau_syn_ex"] * ms, "taui": prm["tau_syn_in"] * ms,
+          "Vt": prm["V_th"] * mV, "Vr": prm["V_reset"] * mV, "Ie": prm["I_e"] * pA}
+    eqs = """dv/dt = (gl * (El - v) + ge * (Ee - v) + gi * (Ei - v) + Ie) / Cm : volt (unless refractory)
+             dge/dt = -ge / taue : siemens
+             dgi/dt = -gi / taui : siemens"""
+    n_exc, n = p["E"]["n"], p["E"]["n"] + p["I"]["n"]
+    P = NeuronGroup(n, eqs, threshold="v > Vt", reset="v = Vr", refractory=prm["t_ref"] * ms,
+                    method=COBA_METHOD, namespace=ns)
+    vi = p["E"]["v_init"]
+    P.v = f"({vi['mean']} + randn() * {vi['std']}) * mV"
+    w = {pr["source"]: abs(value(pr["weight"])) * nS for pr in cfg["projections"]}
+    p_conn = cfg["projections"][0]["connector"]["p"]
+    Ce = Synapses(P, P, on_pre="ge += we", namespace={"we": w["E"]})
+    Ci = Synapses(P, P, on_pre="gi += wi", namespace={"wi": w["I"]})
+    Ce.connect(f"i < {n_exc}", p=p_conn)
+    Ci.connect(f"i >= {n_exc}", p=p_conn)
+    mon = SpikeMonitor(P, record=False)
+    return [P, Ce, Ci, mon], mon, n
+
+
+BUILDERS = {"brunel": brian_brunel, "cuba": brian_cuba, "coba": brian_coba}
+
+
 def run_brian(model, cfg, t_stop_ms, repeat, seed):
     """Returns (best simulation time in s, mean rate in Hz, spikes, synapses)."""
     from brian2 import Network, device, set_device, ms, prefs
@@ -135,7 +172,7 @@ def run_brian(model, cfg, t_stop_ms, repeat, seed):
     try:
         prefs.devices.cpp_standalone.openmp_threads = 0
         set_device("cpp_standalone", directory=tmp, build_on_run=False)
-        objs, mon, n = (brian_brunel if model == "brunel" else brian_cuba)(cfg, t_stop_ms, seed)
+        objs, mon, n = BUILDERS[model](cfg, t_stop_ms, seed)
         net = Network(*objs)
         net.run(t_stop_ms * ms)
         device.build(directory=tmp, compile=True, run=True, with_output=False)
@@ -220,13 +257,16 @@ def main():
     ap.add_argument("--brian-only", action="store_true", help="skip spikeq")
     ap.add_argument("--brunel-config", help="another Brunel config, e.g. brunel/brunel_small.json")
     ap.add_argument("--t-stop", type=float, help="bio time in ms for every model (default 1 s / 10 s)")
+    ap.add_argument("--coba-method", default="euler", help="Brian2 integration method for COBA (default euler)")
     args = ap.parse_args()
+    global COBA_METHOD
+    COBA_METHOD = args.coba_method
     exe = None if args.brian_only else find_spikeq(args.spikeq)
     if not args.brian_only and not exe:
         sys.stderr.write("compare_brian2.py: spikeq not found (use --spikeq PATH or --brian-only); "
                          "running Brian2 only\n")
     rows = []
-    for model in ([args.only] if args.only else ["brunel", "cuba"]):
+    for model in ([args.only] if args.only else ["brunel", "cuba", "coba"]):
         cfg_path, t_stop = MODELS[model]
         if model == "brunel" and args.brunel_config:
             cfg_path = os.path.abspath(args.brunel_config)

@@ -23,4 +23,20 @@ static inline double sq_exp_neg(double x)
     return exp(-x);
 }
 
+/* 1 - e^{-x} for 0 <= x < 1/64: Taylor series to x^8 in Estrin's scheme, remainder below
+ * (1/64)^8/9! < 1e-20 relative. */
+static inline double sq_one_minus_exp_neg_small(double x)
+{
+    double x2 = x * x;
+    double lo = (1.0 - x * (1.0 / 2)) + x2 * (1.0 / 6 - x * (1.0 / 24));
+    double hi = (1.0 / 120 - x * (1.0 / 720)) + x2 * (1.0 / 5040 - x * (1.0 / 40320));
+    return x * (lo + (x2 * x2) * hi);
+}
+
+/* 1 - e^{-x}, x >= 0, to full relative precision however small x is: the series above, else expm1. */
+static inline double sq_one_minus_exp_neg(double x)
+{
+    return x < 0.015625 ? sq_one_minus_exp_neg_small(x) : -expm1(-x);
+}
+
 #endif

@@ -113,15 +113,6 @@ static inline double ipow(double e, int m)
     return r;
 }
 
-/* 1 - e^{-x} for 0 <= x < 1/64: Taylor series to x^8 in Estrin's scheme, remainder below
- * (1/64)^8/9! < 1e-20 relative. */
-static inline double one_minus_exp_neg_small(double x)
-{
-    double x2 = x * x;
-    double lo = (1.0 - x * (1.0 / 2)) + x2 * (1.0 / 6 - x * (1.0 / 24));
-    double hi = (1.0 / 120 - x * (1.0 / 720)) + x2 * (1.0 / 5040 - x * (1.0 / 40320));
-    return x * (lo + (x2 * x2) * hi);
-}
 
 /* Commensurate time constants (D_M_A != 0): with e = e^{-x}, x = tau/tau_slow, e^{-b tau} = e^m and
  * P = (e^{m_b} - e^{m_a})/((m_a - m_b)/tau_slow) = e^{min(m_a, m_b)} (1 - e) (1 + e + ... + e^{k-1}) tau_slow/k,
@@ -143,7 +134,7 @@ __attribute__((always_inline)) static inline void props_at(const double *d, doub
     if (d[D_M_A] != 0.0) {
         double x = d[D_RATE0] * tau, e, h;
         if (x < 0.015625) {
-            h = one_minus_exp_neg_small(x);
+            h = sq_one_minus_exp_neg_small(x);
             e = 1.0 - h;
         } else {
             e = exp(-x);
