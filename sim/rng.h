@@ -13,7 +13,9 @@ enum {
     SQ_STREAM_CONNECT = 1, /* connectivity of a projection */
     SQ_STREAM_WEIGHT = 2,  /* weights and delays of a projection */
     SQ_STREAM_INIT = 3,    /* initial states of a population */
-    SQ_STREAM_DEVICE = 4   /* a device's events for one target */
+    SQ_STREAM_DEVICE = 4,  /* a device's events for one target */
+    SQ_STREAM_ENCODER = 5, /* an input encoder's spikes for one (population, sample, neuron) */
+    SQ_STREAM_EMULATOR = 6 /* an emulated event camera's per-pixel mismatch */
 };
 
 /* Stream id from (purpose, object index < 2^16, element index < 2^40). */
