@@ -1,0 +1,69 @@
+/* encoders/file_bytes.c: whole-file read and write (see file_bytes.h). */
+#include "file_bytes.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int sq__file_read_all(const char *path, uint8_t **out, size_t *len, sq_err *err)
+{
+    int rc = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return sq_fail(err, SQ_EIO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        rc = sq_fail(err, SQ_EIO, "%s: expected a regular file", path);
+        goto done;
+    }
+    size_t size = (size_t)st.st_size;
+    uint8_t *buf = malloc(size ? size : 1);
+    if (!buf) {
+        rc = sq_fail(err, SQ_ENOMEM, "%s: cannot allocate %zu bytes to read it", path, size);
+        goto done;
+    }
+    size_t got = 0;
+    while (got < size) {
+        ssize_t r = read(fd, buf + got, size - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            rc = sq_fail(err, SQ_EIO, "%s: read failed at byte offset %zu: %s", path, got,
+                         r < 0 ? strerror(errno) : "file shrank while reading");
+            free(buf);
+            goto done;
+        }
+        got += (size_t)r;
+    }
+    *out = buf;
+    *len = size;
+done:
+    close(fd);
+    return rc;
+}
+
+int sq__file_write_all(const char *path, const void *buf, size_t len, sq_err *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return sq_fail(err, SQ_EIO, "%s: cannot create: %s", path, strerror(errno));
+    const uint8_t *p = buf;
+    size_t done = 0;
+    while (done < len) {
+        ssize_t w = write(fd, p + done, len - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            int e = errno;
+            close(fd);
+            return sq_fail(err, SQ_EIO, "%s: write failed at byte offset %zu: %s", path, done, strerror(e));
+        }
+        done += (size_t)w;
+    }
+    if (close(fd) != 0)
+        return sq_fail(err, SQ_EIO, "%s: close failed: %s", path, strerror(errno));
+    return 0;
+}

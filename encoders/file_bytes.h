@@ -1,0 +1,34 @@
+/* encoders/file_bytes.h: whole-file reads and writes shared by the dataset readers and writers
+ * (IDX, AEDAT, N-MNIST). Readers load a file in one read and decode it from memory in one tight
+ * loop, which is what makes decoding fast and lets the fuzz harnesses drive the same decoders. */
+#ifndef SQ_FILE_BYTES_H
+#define SQ_FILE_BYTES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../sim/error.h"
+
+/* Reads all of path into a new buffer (*out, free() it; a 0-byte file gives a 1-byte buffer and
+ * *len 0). The allocation is the file's size as fstat reports it, never more. Returns 0, SQ_EIO
+ * (naming the file and the system error) or SQ_ENOMEM. Thread: any. */
+int sq__file_read_all(const char *path, uint8_t **out, size_t *len, sq_err *err);
+
+/* Writes len bytes to path (created or truncated). Returns 0 or SQ_EIO. Thread: any. */
+int sq__file_write_all(const char *path, const void *buf, size_t len, sq_err *err);
+
+/* Big-endian loads and stores: the byte order of IDX, AEDAT 2.0 and N-MNIST fields. */
+static inline uint32_t sq__be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline void sq__put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+#endif
