@@ -11,7 +11,7 @@
 #include "../neurons/model.h"
 
 static const char *const pop_keys[] = {"name", "n", "model", "params", "v_init", "overrides",
-                                       "spike_times"};
+                                       "spike_times", "encoder"};
 static const char *const override_keys[] = {"id", "params"};
 
 /* Keys of an object other than "comment" (0 for a non-object, which a later check rejects). */
@@ -186,7 +186,7 @@ static int not_for_model(sq__cfg_ctx *c, const char *where, const char *key, con
                    model, who);
 }
 
-static int population(sq__cfg_ctx *c, const json_t *v, const char *where, sq_pop_spec *p)
+static int population(sq__cfg_ctx *c, const json_t *v, const char *where, size_t index, sq_pop_spec *p)
 {
     char path[SQ__CFG_PATH];
     uint64_t n;
@@ -208,6 +208,7 @@ static int population(sq__cfg_ctx *c, const json_t *v, const char *where, sq_pop
     const json_t *v_init = json_object_get(v, "v_init");
     const json_t *overrides = json_object_get(v, "overrides");
     const json_t *spikes = json_object_get(v, "spike_times");
+    const json_t *encoder = json_object_get(v, "encoder");
     if (!m) {
         /* An empty params object is allowed: the reader adds one to every population (see
          * io/config.c) so that --set can create parameters. */
@@ -215,10 +216,17 @@ static int population(sq__cfg_ctx *c, const json_t *v, const char *where, sq_pop
         if (bad_params || v_init || overrides)
             return not_for_model(c, where, bad_params ? "params" : v_init ? "v_init" : "overrides",
                                  p->model, "neuron models");
+        if (spikes && encoder) {
+            sq__cfg_join(path, where, "encoder");
+            return sq_fail(c->err, SQ_ECONFIG, "%s: %s: expected either spike_times or an encoder, got both",
+                           c->origin, path);
+        }
+        if (encoder)
+            return sq__cfg_encoder(c, encoder, where, index, p);
         return spikes ? read_spike_times(c, spikes, where, p) : 0;
     }
-    if (spikes)
-        return not_for_model(c, where, "spike_times", p->model, "spike_source");
+    if (spikes || encoder)
+        return not_for_model(c, where, spikes ? "spike_times" : "encoder", p->model, "spike_source");
     if (params && (rc = read_params(c, params, where, m, p)) < 0)
         return rc;
     if (v_init) {
@@ -241,7 +249,7 @@ int sq__cfg_populations(sq__cfg_ctx *c, const json_t *arr)
     char where[SQ__CFG_PATH], path[SQ__CFG_PATH];
     for (size_t i = 0; i < n; i++) {
         sq__cfg_index(where, "populations", i);
-        int rc = population(c, json_array_get(arr, i), where, &pops[i]);
+        int rc = population(c, json_array_get(arr, i), where, i, &pops[i]);
         if (rc < 0)
             return rc;
         for (size_t j = 0; j < i; j++) {
