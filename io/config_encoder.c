@@ -98,7 +98,7 @@ static int fashion_mnist(sq__cfg_ctx *c, const json_t *v, const char *where, sq_
 static int read_dataset(sq__cfg_ctx *c, const json_t *v, const char *where, sq_dataset_spec *d)
 {
     static const char *const dvs_splits[] = {"all", "train", "test"};
-    char path[SQ__CFG_PATH];
+    char path[SQ__CFG_PATH], sub[SQ__CFG_PATH];
     sq__cfg_join(path, where, "dataset");
     const json_t *kind = json_object_get(v, "kind");
     const char *k = json_is_string(kind) ? json_string_value(kind) : "";
@@ -121,8 +121,8 @@ static int read_dataset(sq__cfg_ctx *c, const json_t *v, const char *where, sq_d
     }
     if (!json_is_object(v))
         return sq__cfg_expected(c, path, "a dataset object {\"kind\": ...}", v);
-    sq__cfg_join(path, path, "kind");
-    return sq__cfg_expected(c, path, "one of idx, fashion-mnist, dvs", kind);
+    sq__cfg_join(sub, path, "kind");
+    return sq__cfg_expected(c, sub, "one of idx, fashion-mnist, dvs", kind);
 }
 
 /* The encoder's own parameters, by its table: numbers with the table's unit and constraint, or
