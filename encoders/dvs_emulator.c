@@ -27,7 +27,14 @@ struct sq_emulator {
     double t_prev;               /* us */
     step_event *ev;              /* this interval's events */
     size_t n_ev, cap_ev;
+    step_event *sorted;          /* counting-sort output, cap_ev entries */
+    size_t *bucket;              /* counting-sort offsets, one per us of the interval (+1) */
+    size_t n_bucket;
 };
+
+/* Intervals up to this many us are sorted by counting (events arrive in pixel order, so a stable
+ * counting sort on the time gives time-then-pixel order); longer ones fall back to qsort. */
+#define COUNTING_SORT_US 65536
 
 void sq_emulator_params_default(sq_emulator_params *p)
 {
@@ -105,6 +112,8 @@ void sq_emulator_destroy(sq_emulator *e)
     free(e->c_off);
     free(e->prev_in);
     free(e->ev);
+    free(e->sorted);
+    free(e->bucket);
     free(e);
 }
 
@@ -140,6 +149,10 @@ static int push_step_event(sq_emulator *e, uint64_t key, uint8_t p)
         if (!ev)
             return SQ_ENOMEM;
         e->ev = ev;
+        step_event *sorted = realloc(e->sorted, cap * sizeof *sorted);
+        if (!sorted)
+            return SQ_ENOMEM;
+        e->sorted = sorted;
         e->cap_ev = cap;
     }
     e->ev[e->n_ev++] = (step_event){key, p};
@@ -176,6 +189,34 @@ static int key_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Orders the interval's events by key; returns the sorted array (e->ev or e->sorted), or NULL when
+ * out of memory. */
+static const step_event *sort_events(sq_emulator *e, size_t span_us)
+{
+    if (span_us > COUNTING_SORT_US) {
+        qsort(e->ev, e->n_ev, sizeof *e->ev, key_cmp);
+        return e->ev;
+    }
+    if (span_us + 1 > e->n_bucket) {
+        size_t *b = realloc(e->bucket, (span_us + 1) * sizeof *b);
+        if (!b)
+            return NULL;
+        e->bucket = b;
+        e->n_bucket = span_us + 1;
+    }
+    memset(e->bucket, 0, (span_us + 1) * sizeof *e->bucket);
+    for (size_t k = 0; k < e->n_ev; k++)
+        e->bucket[e->ev[k].key >> 32]++;
+    for (size_t u = 0, sum = 0; u <= span_us; u++) {
+        size_t c = e->bucket[u];
+        e->bucket[u] = sum;
+        sum += c;
+    }
+    for (size_t k = 0; k < e->n_ev; k++)
+        e->sorted[e->bucket[e->ev[k].key >> 32]++] = e->ev[k];
+    return e->sorted;
+}
+
 int sq_emulator_step(sq_emulator *e, const float *frame, double t_us, sq_dvs_stream *out, sq_err *err)
 {
     /* The upper bound keeps an event's offset within the interval in the 32 bits of its sort key. */
@@ -184,6 +225,7 @@ int sq_emulator_step(sq_emulator *e, const float *frame, double t_us, sq_dvs_str
                        "(and less than 1e9 us after it), got %g", e->t_prev, t_us);
     size_t n = (size_t)e->w * e->h;
     double us0 = floor(e->t_prev);
+    size_t span_us = (size_t)(llround(t_us) - (int64_t)us0);
     e->n_ev = 0;
     for (size_t i = 0; i < n; i++) {
         if (frame[i] == e->prev_in[i])
@@ -195,13 +237,17 @@ int sq_emulator_step(sq_emulator *e, const float *frame, double t_us, sq_dvs_str
         e->prev[i] = l1;
     }
     e->t_prev = t_us;
-    qsort(e->ev, e->n_ev, sizeof *e->ev, key_cmp);
+    if (e->n_ev == 0)
+        return 0;
+    const step_event *se = sort_events(e, span_us);
+    size_t need = out->n + e->n_ev;
+    /* Geometric growth, so that a recording of many frames costs amortised O(1) per event. */
+    if (!se || (need > out->cap && sq_dvs_stream_reserve(out, need > 2 * out->cap ? need : 2 * out->cap) < 0))
+        return sq_fail(err, SQ_ENOMEM, "emulator: out of memory for %zu events", need);
     for (size_t k = 0; k < e->n_ev; k++) {
-        uint32_t pix = (uint32_t)e->ev[k].key;
-        sq_dvs_event ev = {(int64_t)us0 + (int64_t)(e->ev[k].key >> 32), (uint16_t)(pix % e->w),
-                           (uint16_t)(pix / e->w), e->ev[k].p};
-        if (sq_dvs_stream_push(out, ev) < 0)
-            return sq_fail(err, SQ_ENOMEM, "emulator: out of memory for %zu events", out->n + 1);
+        uint32_t pix = (uint32_t)se[k].key;
+        out->ev[out->n++] = (sq_dvs_event){(int64_t)us0 + (int64_t)(se[k].key >> 32), (uint16_t)(pix % e->w),
+                                           (uint16_t)(pix / e->w), se[k].p};
     }
     return 0;
 }

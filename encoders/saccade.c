@@ -14,6 +14,7 @@ struct sq_saccade {
     uint16_t iw, ih;
     sq_emulator *em;
     float *frame;
+    float *pad;             /* the current image, padded (pad_image) */
     int32_t *col_i, *row_i; /* left / top source index of each sensor column / row */
     float *col_w, *row_w;   /* weight of the right / bottom neighbour */
 };
@@ -130,35 +131,47 @@ static void axis_weights(size_t n, double scale, size_t src_n, double shift, int
     }
 }
 
-static float texel(const uint8_t *img, uint16_t iw, uint16_t ih, int32_t i, int32_t j)
+/* The image as intensities in [0, 1] with a 2-pixel zero margin (pw = iw + 4 columns), so that the
+ * bilinear loop needs no bounds checks: axis_weights clamps indices to [-2, src_n]. */
+static void pad_image(const uint8_t *img, uint16_t iw, uint16_t ih, float *pad)
 {
-    return i < 0 || j < 0 || i >= iw || j >= ih ? 0.0f : img[(size_t)j * iw + (size_t)i];
+    size_t pw = (size_t)iw + 4;
+    memset(pad, 0, pw * ((size_t)ih + 4) * sizeof *pad);
+    for (size_t j = 0; j < ih; j++)
+        for (size_t i = 0; i < iw; i++)
+            pad[(j + 2) * pw + i + 2] = (float)img[j * iw + i] * (1.0f / 255.0f);
 }
 
-static void render_with(const sq_saccade_params *p, const uint8_t *img, uint16_t iw, uint16_t ih,
-                        const int32_t *ci, const float *cw, const int32_t *ri, const float *rw, float *frame)
+static void render_with(const sq_saccade_params *p, const float *pad, size_t pw, const int32_t *ci,
+                        const float *cw, const int32_t *ri, const float *rw, float *frame)
 {
     for (size_t v = 0; v < p->height; v++) {
-        int32_t j = ri[v];
+        const float *r0 = pad + (size_t)(ri[v] + 2) * pw + 2, *r1 = r0 + pw;
         float fy = rw[v];
         for (size_t u = 0; u < p->width; u++) {
             int32_t i = ci[u];
             float fx = cw[u];
-            float top = (1.0f - fx) * texel(img, iw, ih, i, j) + fx * texel(img, iw, ih, i + 1, j);
-            float bot = (1.0f - fx) * texel(img, iw, ih, i, j + 1) + fx * texel(img, iw, ih, i + 1, j + 1);
-            frame[v * p->width + u] = ((1.0f - fy) * top + fy * bot) * (1.0f / 255.0f);
+            float top = (1.0f - fx) * r0[i] + fx * r0[i + 1];
+            float bot = (1.0f - fx) * r1[i] + fx * r1[i + 1];
+            frame[v * p->width + u] = (1.0f - fy) * top + fy * bot;
         }
     }
 }
 
-void sq_saccade_render(const sq_saccade_params *p, const uint8_t *img, uint16_t iw, uint16_t ih, double dx,
-                       double dy, float *frame)
+int sq_saccade_render(const sq_saccade_params *p, const uint8_t *img, uint16_t iw, uint16_t ih, double dx,
+                      double dy, float *frame)
 {
     int32_t ci[4096], ri[4096];
     float cw[4096], rw[4096];
+    float *pad = malloc(((size_t)iw + 4) * ((size_t)ih + 4) * sizeof *pad);
+    if (!pad)
+        return SQ_ENOMEM;
+    pad_image(img, iw, ih, pad);
     axis_weights(p->width, p->scale, iw, dx, ci, cw);
     axis_weights(p->height, p->scale, ih, dy, ri, rw);
-    render_with(p, img, iw, ih, ci, cw, ri, rw, frame);
+    render_with(p, pad, (size_t)iw + 4, ci, cw, ri, rw, frame);
+    free(pad);
+    return 0;
 }
 
 int sq_saccade_create(const sq_saccade_params *p, uint16_t iw, uint16_t ih, sq_saccade **out, sq_err *err)
@@ -180,11 +193,12 @@ int sq_saccade_create(const sq_saccade_params *p, uint16_t iw, uint16_t ih, sq_s
         return rc;
     }
     s->frame = malloc((size_t)p->width * p->height * sizeof *s->frame);
+    s->pad = malloc(((size_t)iw + 4) * ((size_t)ih + 4) * sizeof *s->pad);
     s->col_i = malloc(p->width * sizeof *s->col_i);
     s->row_i = malloc(p->height * sizeof *s->row_i);
     s->col_w = malloc(p->width * sizeof *s->col_w);
     s->row_w = malloc(p->height * sizeof *s->row_w);
-    if (!s->frame || !s->col_i || !s->row_i || !s->col_w || !s->row_w) {
+    if (!s->frame || !s->pad || !s->col_i || !s->row_i || !s->col_w || !s->row_w) {
         sq_saccade_destroy(s);
         return sq_fail(err, SQ_ENOMEM, "emulator: out of memory for a %u x %u frame", p->width, p->height);
     }
@@ -198,6 +212,7 @@ void sq_saccade_destroy(sq_saccade *s)
         return;
     sq_emulator_destroy(s->em);
     free(s->frame);
+    free(s->pad);
     free(s->col_i);
     free(s->row_i);
     free(s->col_w);
@@ -205,13 +220,13 @@ void sq_saccade_destroy(sq_saccade *s)
     free(s);
 }
 
-static void frame_at(sq_saccade *s, const uint8_t *img, double t)
+static void frame_at(sq_saccade *s, double t)
 {
     double dx, dy;
     sq_saccade_position(&s->par, t, &dx, &dy);
     axis_weights(s->par.width, s->par.scale, s->iw, dx, s->col_i, s->col_w);
     axis_weights(s->par.height, s->par.scale, s->ih, dy, s->row_i, s->row_w);
-    render_with(&s->par, img, s->iw, s->ih, s->col_i, s->col_w, s->row_i, s->row_w, s->frame);
+    render_with(&s->par, s->pad, (size_t)s->iw + 4, s->col_i, s->col_w, s->row_i, s->row_w, s->frame);
 }
 
 int sq_saccade_record(sq_saccade *s, const uint8_t *img, sq_dvs_stream *out, sq_err *err)
@@ -223,11 +238,12 @@ int sq_saccade_record(sq_saccade *s, const uint8_t *img, sq_dvs_stream *out, sq_
     /* Frame k at k * step, the last one exactly at the end of the path, so a closed path ends
      * where it started. */
     size_t frames = (size_t)ceil(dur / s->par.step - 1e-9);
-    frame_at(s, img, 0.0);
+    pad_image(img, s->iw, s->ih, s->pad);
+    frame_at(s, 0.0);
     sq_emulator_reset(s->em, s->frame, 0.0);
     for (size_t k = 1; k <= frames; k++) {
         double t = k == frames ? dur : (double)k * s->par.step;
-        frame_at(s, img, t);
+        frame_at(s, t);
         int rc = sq_emulator_step(s->em, s->frame, t * 1000.0, out, err);
         if (rc < 0)
             return rc;

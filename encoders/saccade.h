@@ -49,8 +49,8 @@ void sq_saccade_position(const sq_saccade_params *p, double t, double *dx, doubl
 
 /* The frame (p->width * p->height intensities in [0, 1]) of image img (iw x ih bytes, row-major,
  * 0..255) upscaled by p->scale, centred and shifted by (dx, dy): bilinear interpolation of the
- * pixel centres, zero outside the image. Thread: any. */
-void sq_saccade_render(const sq_saccade_params *p, const uint8_t *img, uint16_t iw, uint16_t ih, double dx,
+ * pixel centres, zero outside the image. Returns 0 or SQ_ENOMEM. Thread: any. */
+int sq_saccade_render(const sq_saccade_params *p, const uint8_t *img, uint16_t iw, uint16_t ih, double dx,
                        double dy, float *frame);
 
 typedef struct sq_saccade sq_saccade;

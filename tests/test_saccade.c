@@ -18,7 +18,7 @@ START_TEST(uniform_image_upscaled_fills_its_square_and_leaves_the_rest_dark)
     uint8_t img[16 * 16];
     memset(img, 255, sizeof img);
     static float f[128 * 128];
-    sq_saccade_render(&p, img, 16, 16, 0.0, 0.0, f); /* 16 x 4 = 64 px, columns and rows 32 .. 95 */
+    ck_assert_int_eq(sq_saccade_render(&p, img, 16, 16, 0.0, 0.0, f), 0); /* 16 x 4 = 64 px, columns and rows 32 .. 95 */
     for (int v = 0; v < 128; v++)
         for (int u = 0; u < 128; u++) {
             int inside = u >= 34 && u <= 93 && v >= 34 && v <= 93; /* half a source pixel from the edge */
@@ -41,8 +41,8 @@ START_TEST(whole_pixel_shift_moves_the_frame_by_that_many_pixels)
     for (int i = 0; i < 28 * 28; i++)
         img[i] = (uint8_t)((i * 91) % 256);
     static float a[64 * 64], b[64 * 64];
-    sq_saccade_render(&p, img, 28, 28, 0.0, 0.0, a);
-    sq_saccade_render(&p, img, 28, 28, 3.0, -2.0, b);
+    ck_assert_int_eq(sq_saccade_render(&p, img, 28, 28, 0.0, 0.0, a), 0);
+    ck_assert_int_eq(sq_saccade_render(&p, img, 28, 28, 3.0, -2.0, b), 0);
     for (int v = 0; v < 62; v++)
         for (int u = 3; u < 64; u++)
             ck_assert_float_eq_tol(b[v * 64 + u], a[(v + 2) * 64 + u - 3], 1e-6f);
@@ -98,11 +98,11 @@ START_TEST(one_pixel_line_moved_by_one_pixel_gives_events_only_in_the_two_touche
     sq_emulator *e = NULL;
     ck_assert_int_eq(sq_emulator_create(16, 16, &p.pixel, &e, NULL), 0);
     float f[256];
-    sq_saccade_render(&p, img, 16, 16, 0.0, 0.0, f);
+    ck_assert_int_eq(sq_saccade_render(&p, img, 16, 16, 0.0, 0.0, f), 0);
     sq_emulator_reset(e, f, 0.0);
     sq_dvs_stream s = {0};
     for (int k = 1; k <= 20; k++) {
-        sq_saccade_render(&p, img, 16, 16, k / 20.0, 0.0, f);
+        ck_assert_int_eq(sq_saccade_render(&p, img, 16, 16, k / 20.0, 0.0, f), 0);
         ck_assert_int_eq(sq_emulator_step(e, f, k * 1000.0, &s, NULL), 0);
     }
     size_t on = 0, off = 0;
