@@ -14,6 +14,8 @@ static const char usage[] =
     "                  simulate the experiment a JSON config describes; spikes go to a SONATA file\n"
     "  info FILE.h5    populations, neurons that fired, spike counts, mean rates and time range\n"
     "  models          the neuron models and their parameters (unit, default, range)\n"
+    "  dataset info|list|frames ...\n"
+    "                  IDX images/labels, CIFAR10-DVS and N-MNIST recordings and dataset folders\n"
     "\n"
     "options:\n"
     "  -h, --help      this help (also `spikeq <command> --help`)\n"
@@ -40,6 +42,8 @@ int main(int argc, char **argv)
         return sq_cli_info(argc - 1, argv + 1);
     if (strcmp(cmd, "models") == 0)
         return sq_cli_models(argc - 1, argv + 1);
-    fprintf(stderr, "spikeq: unknown command \"%s\" (expected run, info or models; see spikeq --help)\n", cmd);
+    if (strcmp(cmd, "dataset") == 0)
+        return sq_cli_dataset(argc - 1, argv + 1);
+    fprintf(stderr, "spikeq: unknown command \"%s\" (expected run, info, models or dataset; see spikeq --help)\n", cmd);
     return 2;
 }
