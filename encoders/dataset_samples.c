@@ -4,13 +4,35 @@
 
 #include <stdlib.h>
 
+#include "dvs_dataset.h"
 #include "idx.h"
+
+/* SpikingJelly's split ratio (split_to_train_test_set(0.9, ...)), data.md §2.2. */
+#define TRAIN_RATIO 0.9
 
 struct sq_samples {
     sq_dataset_kind kind;
     sq_idx_images im;
     sq_idx_labels lb;     /* n = 0 when there are no labels */
+    sq_dvs_dataset ds;
+    size_t *idx, n_idx;   /* the split: indices into ds.samples */
+    uint16_t width, height;
 };
+
+static int open_dvs(const sq_dataset_spec *d, sq_samples *s, sq_err *err)
+{
+    sq_dvs_split split;
+    if (sq_dvs_split_parse(d->split ? d->split : "all", &split) < 0)
+        return sq_fail(err, SQ_EINVAL, "%s: split: expected all, train, test, tebn-train or tebn-test, got \"%s\"",
+                       d->root, d->split);
+    int rc = sq_dvs_dataset_open(d->root, &s->ds, err);
+    if (rc < 0 || (rc = sq_dvs_dataset_split(&s->ds, split, TRAIN_RATIO, &s->idx, &s->n_idx, err)) < 0)
+        return rc;
+    /* The sensor follows from the file format: AEDAT 2.0 is a DVS128's, .bin an N-MNIST ATIS crop. */
+    int aedat = s->ds.n == 0 || s->ds.samples[0].kind == SQ_DVS_FILE_AEDAT;
+    s->width = s->height = aedat ? 128 : 34;
+    return 0;
+}
 
 static int open_idx(const sq_dataset_spec *d, sq_samples *s, sq_err *err)
 {
@@ -32,8 +54,7 @@ int sq_samples_open(const sq_dataset_spec *d, sq_samples **out, sq_err *err)
     if (!s)
         return sq_fail(err, SQ_ENOMEM, "out of memory opening a dataset");
     s->kind = d->kind;
-    int rc = d->kind == SQ_DATASET_IDX ? open_idx(d, s, err)
-                                       : sq_fail(err, SQ_EINVAL, "%s: DVS datasets are not readable yet", d->root);
+    int rc = d->kind == SQ_DATASET_IDX ? open_idx(d, s, err) : open_dvs(d, s, err);
     if (rc < 0) {
         sq_samples_close(s);
         return rc;
@@ -48,12 +69,14 @@ void sq_samples_close(sq_samples *s)
         return;
     sq_idx_images_free(&s->im);
     sq_idx_labels_free(&s->lb);
+    sq_dvs_dataset_free(&s->ds);
+    free(s->idx);
     free(s);
 }
 
 uint64_t sq_samples_count(const sq_samples *s)
 {
-    return s->kind == SQ_DATASET_IDX ? s->im.n : 0;
+    return s->kind == SQ_DATASET_IDX ? s->im.n : s->n_idx;
 }
 
 int sq_samples_events(const sq_samples *s)
@@ -63,14 +86,14 @@ int sq_samples_events(const sq_samples *s)
 
 uint32_t sq_samples_neurons(const sq_samples *s)
 {
-    return s->kind == SQ_DATASET_IDX ? s->im.rows * s->im.cols : 0;
+    return s->kind == SQ_DATASET_IDX ? s->im.rows * s->im.cols : 2u * s->width * s->height;
 }
 
 int sq_samples_label(const sq_samples *s, uint64_t i)
 {
     if (s->kind == SQ_DATASET_IDX)
         return i < s->lb.n ? s->lb.labels[i] : -1;
-    return -1;
+    return i < s->n_idx ? (int)s->ds.samples[s->idx[i]].label : -1;
 }
 
 void sq_samples_image(const sq_samples *s, uint64_t i, float *x)
@@ -83,7 +106,11 @@ void sq_samples_image(const sq_samples *s, uint64_t i, float *x)
 
 int sq_samples_stream(const sq_samples *s, uint64_t i, sq_dvs_stream *out, sq_err *err)
 {
-    (void)s;
-    (void)out;
-    return sq_fail(err, SQ_EINVAL, "sample %llu: DVS datasets are not readable yet", (unsigned long long)i);
+    const char *path = s->ds.samples[s->idx[i]].path;
+    sq_dvs_stream_free(out);
+    int rc = sq_dvs_file_read(path, out, err);
+    if (rc == 0 && (out->width != s->width || out->height != s->height))
+        return sq_fail(err, SQ_EFORMAT, "%s: expected a %u x %u recording like the dataset's first, got %u x %u",
+                       path, s->width, s->height, out->width, out->height);
+    return rc;
 }

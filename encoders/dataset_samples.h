@@ -20,7 +20,7 @@ typedef struct {
     const char *images;   /* IDX: the images file (raw or gzip'd) */
     const char *labels;   /* IDX: the labels file, or NULL */
     const char *root;     /* DVS: the dataset folder (class folders of .aedat files) */
-    const char *split;    /* DVS: "all", "train" or "test" (encoders/dvs_dataset.h) */
+    const char *split;    /* DVS: "all", "train", "test", "tebn-train", "tebn-test" (dvs_dataset.h) */
 } sq_dataset_spec;
 
 typedef struct sq_samples sq_samples;

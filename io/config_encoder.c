@@ -97,7 +97,7 @@ static int fashion_mnist(sq__cfg_ctx *c, const json_t *v, const char *where, sq_
 
 static int read_dataset(sq__cfg_ctx *c, const json_t *v, const char *where, sq_dataset_spec *d)
 {
-    static const char *const dvs_splits[] = {"all", "train", "test"};
+    static const char *const dvs_splits[] = {"all", "train", "test", "tebn-train", "tebn-test"};
     char path[SQ__CFG_PATH], sub[SQ__CFG_PATH];
     sq__cfg_join(path, where, "dataset");
     const json_t *kind = json_object_get(v, "kind");
@@ -117,7 +117,7 @@ static int read_dataset(sq__cfg_ctx *c, const json_t *v, const char *where, sq_d
         if ((rc = sq__cfg_object(c, v, path, dvs_keys, SQ_COUNT(dvs_keys))) < 0 ||
             (rc = read_path(c, v, path, "root", 1, NULL, &d->root)) < 0)
             return rc;
-        return read_split(c, v, path, dvs_splits, 3, &d->split);
+        return read_split(c, v, path, dvs_splits, SQ_COUNT(dvs_splits), &d->split);
     }
     if (!json_is_object(v))
         return sq__cfg_expected(c, path, "a dataset object {\"kind\": ...}", v);
