@@ -27,6 +27,8 @@ static const subcommand subcommands[] = {
     {"list", ds_list, "list ROOT [--split S] [--ratio R]  a dataset's samples in order: label, class, path"},
     {"frames", sq_cli_dataset_frames, "frames FILE --T N --split number|time [--size S] [--png OUT.png] [--raw OUT]\n"
                                       "                   a recording binned into frames as SpikingJelly does"},
+    {"emulate", sq_cli_dataset_emulate, "emulate --from fashion-mnist|IMAGES.idx --out DIR [--samples N] [--seed S] ...\n"
+                                        "                   still images recorded by an emulated DVS128 (CIFAR10-DVS layout)"},
 };
 
 static void usage(FILE *f)
