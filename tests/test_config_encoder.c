@@ -8,8 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "encoders/dvs_dataset.h"
 #include "encoders/idx.h"
+#include "encoders/saccade.h"
 #include "io/config.h"
 #include "sim/sim.h"
 #include "run_suite.h"
@@ -230,6 +233,70 @@ START_TEST(fashion_mnist_from_the_debian_package_feeds_its_first_images)
 }
 END_TEST
 
+static int by_time_then_id(const void *a, const void *b)
+{
+    const sq_spike *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+/* An emulated dataset (two classes, one recording each of a bright block) written with the AEDAT
+ * writer into the CIFAR10-DVS layout, read back by the "dvs" encoder through the folder listing
+ * and the AEDAT reader: every event becomes exactly one spike of neuron p*H*W + y*W + x. */
+START_TEST(dvs_encoder_replays_an_emulated_dataset_event_for_event)
+{
+    char root[512], dir[600], file[700];
+    sq_tmp_path(root, sizeof root, "dvs");
+    ck_assert_int_eq(mkdir(root, 0777), 0);
+    sq_saccade_params sp;
+    sq_saccade_params_default(&sp);
+    sq_saccade *sc = NULL;
+    ck_assert_int_eq(sq_saccade_create(&sp, 28, 28, &sc, NULL), 0);
+    static sq_dvs_stream rec[2];
+    const char *classes[] = {"a", "b"};
+    for (int k = 0; k < 2; k++) {
+        uint8_t img[28 * 28] = {0};
+        for (int v = 4 + 10 * k; v < 10 + 10 * k; v++)
+            for (int u = 8; u < 14; u++)
+                img[v * 28 + u] = 200;
+        ck_assert_int_eq(sq_saccade_record(sc, img, &rec[k], NULL), 0);
+        snprintf(dir, sizeof dir, "%s/%s", root, classes[k]);
+        ck_assert_int_eq(mkdir(dir, 0777), 0);
+        ck_assert_int_eq(sq_dvs_dataset_sample_path(file, sizeof file, root, "emu", classes[k], 0), 0);
+        ck_assert_int_eq(sq_aedat_write(file, &rec[k], NULL), 0);
+    }
+    sq_saccade_destroy(sc);
+    record r = run_echo("{'kind': 'dvs', 'dataset': {'kind': 'dvs', 'root': '%s'}, 'samples': 2, 'sample_time': 300}",
+                        root, 2 * 128 * 128, 600.0, 0);
+    size_t total = rec[0].n + rec[1].n, m = 0;
+    sq_spike *want = malloc(total * sizeof *want);
+    for (int k = 0; k < 2; k++)
+        for (size_t j = 0; j < rec[k].n; j++) {
+            const sq_dvs_event *e = &rec[k].ev[j];
+            want[m++] = (sq_spike){300.0 * k + (double)(e->t - rec[k].ev[0].t) / 1000.0, 0,
+                                   (uint32_t)e->p * 128 * 128 + (uint32_t)e->y * 128 + e->x};
+        }
+    qsort(want, total, sizeof *want, by_time_then_id);
+    ck_assert_uint_gt(total, 1000);
+    m = 0;
+    for (size_t k = 0; k < r.n; k++) {
+        if (r.s[k].pop != 0)
+            continue;
+        ck_assert_uint_lt(m, total);
+        ck_assert_uint_eq(r.s[k].id, want[m].id);
+        ck_assert_double_eq_tol(r.s[k].t, want[m].t, 1e-9);
+        m++;
+    }
+    ck_assert_uint_eq(m, total);
+    free(want);
+    free(r.s);
+    sq_dvs_stream_free(&rec[0]);
+    sq_dvs_stream_free(&rec[1]);
+    sq_tmp_cleanup();
+}
+END_TEST
+
 /* Parses the network around `encoder` and checks the failure's code and exact message. */
 static void fails(const char *encoder, const char *path, uint32_t n, int code, const char *msg)
 {
@@ -317,6 +384,7 @@ int main(void)
     tcase_add_test(tc, latency_and_rank_order_encoders_from_config_give_their_exact_times);
     tcase_add_test(tc, poisson_encoder_from_config_is_seeded_and_near_its_rate);
     tcase_add_test(tc, fashion_mnist_from_the_debian_package_feeds_its_first_images);
+    tcase_add_test(tc, dvs_encoder_replays_an_emulated_dataset_event_for_event);
     tcase_add_test(tc, encoder_errors_name_the_file_field_expectation_and_value);
     tcase_add_test(tc, encoder_is_only_for_spike_sources_and_excludes_spike_times);
     suite_add_tcase(s, tc);
