@@ -172,7 +172,9 @@ static int pixel_crossings(sq_emulator *e, size_t i, double it, double itdt, dou
     for (double cross = e->ref[i] + c; up ? (cross > it && cross <= itdt) : (cross < it && cross >= itdt);
          cross = e->ref[i] + c) {
         e->ref[i] = cross;
-        double t = t0 + (cross - it) * slope;
+        /* cross is in (it, itdt], so t is in (t0, t1]; the clamp undoes rounding, which would
+         * otherwise put an event past its frame (and past the sort's last bucket). */
+        double t = fmin(t0 + (cross - it) * slope, t1);
         if (t - e->last_t[i] < e->par.refractory_us)
             continue;
         e->last_t[i] = t;
