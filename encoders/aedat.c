@@ -110,11 +110,31 @@ static size_t decode_records(const uint8_t *p, size_t n, unsigned flags, sq_dvs_
     return k;
 }
 
+/* A version line other than 2.x means another layout (1.0: 6-byte events; 3.x: typed packets) that
+ * would decode to garbage. No version line is taken as 2.0, as SpikingJelly does. */
+static int check_version(const uint8_t *buf, size_t h, const char *name, sq_err *err)
+{
+    static const char tag[] = "#!AER-DAT";
+    size_t k = sizeof tag - 1;
+    if (h < k || memcmp(buf, tag, k) != 0)
+        return 0;
+    size_t end = k;
+    while (end < h && end < 40 && buf[end] != '\r' && buf[end] != '\n')
+        end++;
+    if (end >= k + 2 && buf[k] == '2' && buf[k + 1] == '.')
+        return 0;
+    return sq_fail(err, SQ_EFORMAT, "%s: version line at byte offset 0: expected #!AER-DAT2.x (AEDAT 2.0), got %.*s",
+                   name, (int)end, (const char *)buf);
+}
+
 int sq_aedat_decode(const uint8_t *buf, size_t len, const char *name, unsigned flags, sq_dvs_stream *out,
                     sq_err *err)
 {
     memset(out, 0, sizeof *out);
     size_t h = sq_aedat_header_length(buf, len), body = len - h;
+    int rc = check_version(buf, h, name, err);
+    if (rc < 0)
+        return rc;
     if (body % 8)
         return sq_fail(err, SQ_EFORMAT, "%s: events: expected 8-byte (address, timestamp) records after the "
                        "%zu-byte header, got %zu bytes (a partial record at byte offset %zu)", name, h, body,
