@@ -87,20 +87,44 @@ static inline uint32_t load_be32(const uint8_t *p)
     return __builtin_bswap32(v);
 }
 
-/* Addresses to events: the hot loop. Returns the number of events kept. */
+static inline sq_dvs_event event_of(const uint8_t *rec)
+{
+    uint32_t a = load_be32(rec);
+    return (sq_dvs_event){.t = load_be32(rec + 4), .x = (uint16_t)(127u - ((a >> 8) & 0x7Fu)),
+                          .y = (uint16_t)(127u - ((a >> 1) & 0x7Fu)), .p = (uint8_t)(~a & 1u)};
+}
+
+/* Addresses to events: the hot loop (no branch per event). Returns the number of events kept. */
 static size_t decode_records(const uint8_t *p, size_t n, unsigned flags, sq_dvs_event *ev)
 {
+    if (!(flags & SQ_AEDAT_DROP_SPECIAL)) {
+        for (size_t i = 0; i < n; i++)
+            ev[i] = event_of(p + 8 * i);
+        return n;
+    }
     size_t k = 0;
-    for (size_t i = 0; i < n; i++, p += 8) {
-        uint32_t a = load_be32(p);
-        ev[k].t = load_be32(p + 4);
-        ev[k].x = (uint16_t)(127u - ((a >> 8) & 0x7Fu));
-        ev[k].y = (uint16_t)(127u - ((a >> 1) & 0x7Fu));
-        ev[k].p = (uint8_t)(~a & 1u);
-        /* dropping is a conditional increment, so the loop stays branch-free */
-        k += !(flags & SQ_AEDAT_DROP_SPECIAL) || !(a & 0x80008000u);
+    for (size_t i = 0; i < n; i++) {
+        ev[k] = event_of(p + 8 * i);
+        k += !(load_be32(p + 8 * i) & 0x80008000u); /* dropping is a conditional increment */
     }
     return k;
+}
+
+/* A version line other than 2.x means another layout (1.0: 6-byte events; 3.x: typed packets) that
+ * would decode to garbage. No version line is taken as 2.0, as SpikingJelly does. */
+static int check_version(const uint8_t *buf, size_t h, const char *name, sq_err *err)
+{
+    static const char tag[] = "#!AER-DAT";
+    size_t k = sizeof tag - 1;
+    if (h < k || memcmp(buf, tag, k) != 0)
+        return 0;
+    size_t end = k;
+    while (end < h && end < 40 && buf[end] != '\r' && buf[end] != '\n')
+        end++;
+    if (end >= k + 2 && buf[k] == '2' && buf[k + 1] == '.')
+        return 0;
+    return sq_fail(err, SQ_EFORMAT, "%s: version line at byte offset 0: expected #!AER-DAT2.x (AEDAT 2.0), got %.*s",
+                   name, (int)end, (const char *)buf);
 }
 
 int sq_aedat_decode(const uint8_t *buf, size_t len, const char *name, unsigned flags, sq_dvs_stream *out,
@@ -108,6 +132,9 @@ int sq_aedat_decode(const uint8_t *buf, size_t len, const char *name, unsigned f
 {
     memset(out, 0, sizeof *out);
     size_t h = sq_aedat_header_length(buf, len), body = len - h;
+    int rc = check_version(buf, h, name, err);
+    if (rc < 0)
+        return rc;
     if (body % 8)
         return sq_fail(err, SQ_EFORMAT, "%s: events: expected 8-byte (address, timestamp) records after the "
                        "%zu-byte header, got %zu bytes (a partial record at byte offset %zu)", name, h, body,
@@ -122,14 +149,14 @@ int sq_aedat_decode(const uint8_t *buf, size_t len, const char *name, unsigned f
 
 int sq_aedat_read(const char *path, sq_dvs_stream *out, sq_err *err)
 {
-    uint8_t *buf;
+    const uint8_t *buf;
     size_t len;
     memset(out, 0, sizeof *out);
-    int rc = sq__file_read_all(path, &buf, &len, err);
+    int rc = sq__file_map(path, &buf, &len, err);
     if (rc < 0)
         return rc;
     rc = sq_aedat_decode(buf, len, path, 0, out, err);
-    free(buf);
+    sq__file_unmap(buf, len);
     return rc;
 }
 

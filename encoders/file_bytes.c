@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -43,6 +44,36 @@ int sq__file_read_all(const char *path, uint8_t **out, size_t *len, sq_err *err)
 done:
     close(fd);
     return rc;
+}
+
+int sq__file_map(const char *path, const uint8_t **out, size_t *len, sq_err *err)
+{
+    static const uint8_t empty[1];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return sq_fail(err, SQ_EIO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    int rc = 0;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        rc = sq_fail(err, SQ_EIO, "%s: expected a regular file", path);
+    } else if (st.st_size == 0) {
+        *out = empty;
+        *len = 0;
+    } else {
+        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        if (p == MAP_FAILED)
+            rc = sq_fail(err, SQ_EIO, "%s: cannot map: %s", path, strerror(errno));
+        else
+            *out = p, *len = (size_t)st.st_size;
+    }
+    close(fd);
+    return rc;
+}
+
+void sq__file_unmap(const uint8_t *p, size_t len)
+{
+    if (len)
+        munmap((void *)p, len);
 }
 
 int sq__file_write_all(const char *path, const void *buf, size_t len, sq_err *err)

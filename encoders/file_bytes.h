@@ -14,6 +14,12 @@
  * (naming the file and the system error) or SQ_ENOMEM. Thread: any. */
 int sq__file_read_all(const char *path, uint8_t **out, size_t *len, sq_err *err);
 
+/* Maps all of path read-only (*out, *len; release with sq__file_unmap). Cheaper than a read for a
+ * large recording decoded once: no copy, pages come straight from the page cache. A 0-byte file gives
+ * a non-NULL *out and *len 0. Returns 0 or SQ_EIO. Thread: any. */
+int sq__file_map(const char *path, const uint8_t **out, size_t *len, sq_err *err);
+void sq__file_unmap(const uint8_t *p, size_t len);
+
 /* Writes len bytes to path (created or truncated). Returns 0 or SQ_EIO. Thread: any. */
 int sq__file_write_all(const char *path, const void *buf, size_t len, sq_err *err);
 

@@ -86,15 +86,30 @@ static int check_events(const sq_dvs_stream *s, sq_err *err)
     return 0;
 }
 
-/* Counts events [lo, hi) into one frame, coordinates scaled by the integer ratios. */
-static void integrate(const sq_dvs_stream *s, size_t lo, size_t hi, uint32_t w, uint32_t h, uint32_t *frame)
+/* Counts events [lo, hi) into one frame. col[x] and row[y] (y's scaled row times the frame width)
+ * hold the downsampled coordinates, so the loop does no division. */
+static void integrate(const sq_dvs_event *ev, size_t lo, size_t hi, const uint32_t *col, const uint32_t *row,
+                      size_t plane, uint32_t *frame)
 {
-    size_t plane = (size_t)w * h;
-    for (size_t j = lo; j < hi; j++) {
-        const sq_dvs_event *e = &s->ev[j];
-        uint32_t x = (uint32_t)e->x * w / s->width, y = (uint32_t)e->y * h / s->height;
-        frame[e->p * plane + (size_t)y * w + x]++;
-    }
+    for (size_t j = lo; j < hi; j++)
+        frame[ev[j].p * plane + row[ev[j].y] + col[ev[j].x]]++;
+}
+
+static int integrate_all(const sq_dvs_stream *s, sq_dvs_frames *f, sq_err *err)
+{
+    uint32_t *col = malloc((s->width + (size_t)s->height) * sizeof *col), *row = col + s->width;
+    if (!col)
+        return sq_fail(err, SQ_ENOMEM, "frames: out of memory");
+    for (uint32_t x = 0; x < s->width; x++)
+        col[x] = x * f->width / s->width;
+    for (uint32_t y = 0; y < s->height; y++)
+        row[y] = y * f->height / s->height * f->width;
+    size_t plane = (size_t)f->width * f->height;
+    for (uint32_t i = 0; i < f->T; i++)
+        if (f->j_l[i] < f->j_r[i])
+            integrate(s->ev, f->j_l[i], f->j_r[i], col, row, plane, f->counts + (size_t)i * 2 * plane);
+    free(col);
+    return 0;
 }
 
 int sq_dvs_frames_make(const sq_dvs_stream *s, sq_split_by split, uint32_t T, uint32_t width, uint32_t height,
@@ -119,9 +134,10 @@ int sq_dvs_frames_make(const sq_dvs_stream *s, sq_split_by split, uint32_t T, ui
         return sq_fail(err, SQ_ENOMEM, "frames: cannot allocate %llu counts", (unsigned long long)n_counts);
     }
     sq_dvs_frame_bounds(s->ev, s->n, split, T, f.j_l, f.j_r, err);
-    for (uint32_t i = 0; i < T; i++)
-        if (f.j_l[i] < f.j_r[i])
-            integrate(s, f.j_l[i], f.j_r[i], width, height, f.counts + (size_t)i * 2 * width * height);
+    if ((rc = integrate_all(s, &f, err)) < 0) {
+        sq_dvs_frames_free(&f);
+        return rc;
+    }
     *out = f;
     return 0;
 }

@@ -167,9 +167,14 @@ static int check_count(const byte_src *s, const sq_idx_array *a, uint64_t count,
     int k = 0;
     for (unsigned d = 0; d < a->ndim; d++)
         k += snprintf(dims + k, sizeof dims - (size_t)k, "%s%u", d ? " x " : "", a->dims[d]);
-    return sq_fail(err, SQ_EFORMAT, "%s: dimension sizes at byte offset 4: %s = %llu bytes of data, but the file "
-                   "holds at most %llu after the header (file truncated or header corrupt)", s->name, dims,
-                   (unsigned long long)count, (unsigned long long)most);
+    char total[32];
+    if (count >= UINT64_MAX / 2) /* decode_header saturated the product here */
+        snprintf(total, sizeof total, "over 2^63");
+    else
+        snprintf(total, sizeof total, "%llu", (unsigned long long)count);
+    return sq_fail(err, SQ_EFORMAT, "%s: dimension sizes at byte offset 4: %s = %s bytes of data, but the file "
+                   "holds at most %llu after the header (file truncated or header corrupt)", s->name, dims, total,
+                   (unsigned long long)most);
 }
 
 int sq_idx_decode(const uint8_t *buf, size_t len, const char *name, sq_idx_array *out, sq_err *err)

@@ -47,14 +47,14 @@ int sq_nmnist_decode(const uint8_t *buf, size_t len, const char *name, sq_dvs_st
 
 int sq_nmnist_read(const char *path, sq_dvs_stream *out, sq_err *err)
 {
-    uint8_t *buf;
+    const uint8_t *buf;
     size_t len;
     memset(out, 0, sizeof *out);
-    int rc = sq__file_read_all(path, &buf, &len, err);
+    int rc = sq__file_map(path, &buf, &len, err);
     if (rc < 0)
         return rc;
     rc = sq_nmnist_decode(buf, len, path, out, err);
-    free(buf);
+    sq__file_unmap(buf, len);
     return rc;
 }
 

@@ -213,6 +213,24 @@ START_TEST(partial_records_are_format_errors_naming_the_offset)
 }
 END_TEST
 
+START_TEST(aedat_of_another_version_is_rejected_naming_the_version_line)
+{
+    char p[300];
+    sq_err err = {0};
+    sq_dvs_stream s;
+    sq_tmp_write(sq_tmp_path(p, sizeof p, "v31.aedat"), "#!AER-DAT3.1\r\n#!END-HEADER\r\n\x01\x00", 30);
+    ck_assert_int_eq(sq_aedat_read(p, &s, &err), SQ_EFORMAT);
+    char want[600];
+    snprintf(want, sizeof want, "%s: version line at byte offset 0: expected #!AER-DAT2.x (AEDAT 2.0), got "
+             "#!AER-DAT3.1", p);
+    ck_assert_str_eq(err.msg, want);
+    ck_assert_int_eq(sq_aedat_decode((const uint8_t *)"#!AER-DAT1.0\n", 13, "m", 0, &s, &err), SQ_EFORMAT);
+    ck_assert_str_eq(err.msg, "m: version line at byte offset 0: expected #!AER-DAT2.x (AEDAT 2.0), got #!AER-DAT1.0");
+    ck_assert_int_eq(sq_aedat_decode((const uint8_t *)"#!AER-DAT2.0\n", 13, "m", 0, &s, &err), 0);
+    sq_dvs_stream_free(&s);
+}
+END_TEST
+
 START_TEST(nmnist_address_outside_the_sensor_is_a_format_error_naming_the_offset)
 {
     char p[300];
@@ -265,6 +283,7 @@ int main(void)
     tcase_add_test(tc, nmnist_overflow_marker_adds_2_13_us_to_later_events_and_is_dropped);
     tcase_add_test(tc, nmnist_round_trip_is_exact_for_every_pixel_and_polarity);
     tcase_add_test(tc, partial_records_are_format_errors_naming_the_offset);
+    tcase_add_test(tc, aedat_of_another_version_is_rejected_naming_the_version_line);
     tcase_add_test(tc, nmnist_address_outside_the_sensor_is_a_format_error_naming_the_offset);
     tcase_add_test(tc, writers_reject_events_the_format_cannot_hold);
     suite_add_tcase(s, tc);
