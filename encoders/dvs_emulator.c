@@ -229,14 +229,21 @@ int sq_emulator_step(sq_emulator *e, const float *frame, double t_us, sq_dvs_str
     double us0 = floor(e->t_prev);
     size_t span_us = (size_t)(llround(t_us) - (int64_t)us0);
     e->n_ev = 0;
+    /* Locals, so that the calls to log() do not force the arrays' addresses to be reloaded. */
+    float *prev_in = e->prev_in;
+    double *prev = e->prev, *ref = e->ref;
+    const float *c_on = e->c_on, *c_off = e->c_off;
     for (size_t i = 0; i < n; i++) {
-        if (frame[i] == e->prev_in[i])
+        if (frame[i] == prev_in[i])
             continue;
-        e->prev_in[i] = frame[i];
-        double l1 = log_intensity(e, frame[i]);
-        if (pixel_crossings(e, i, e->prev[i], l1, e->t_prev, t_us, us0) < 0)
+        prev_in[i] = frame[i];
+        double l0 = prev[i], l1 = log_intensity(e, frame[i]);
+        prev[i] = l1;
+        /* Most changed pixels cross nothing: the first crossing ref +- C must lie within reach. */
+        if (l1 > l0 ? ref[i] + (double)c_on[i] > l1 : ref[i] - (double)c_off[i] < l1)
+            continue;
+        if (pixel_crossings(e, i, l0, l1, e->t_prev, t_us, us0) < 0)
             return sq_fail(err, SQ_ENOMEM, "emulator: out of memory for the events of one frame");
-        e->prev[i] = l1;
     }
     e->t_prev = t_us;
     if (e->n_ev == 0)
