@@ -28,8 +28,10 @@ typedef struct sq_samples sq_samples;
 /* Opens the dataset (an IDX file is read whole; a DVS folder is listed). Errors come from the
  * readers and name the file. Thread: any. */
 int sq_samples_open(const sq_dataset_spec *d, sq_samples **out, sq_err *err);
+/* NULL is a no-op. Thread: any, not concurrently with a use of s. */
 void sq_samples_close(sq_samples *s);
 
+/* Samples (in the split, for DVS), kind, neurons per sample and labels. Thread: any. */
 uint64_t sq_samples_count(const sq_samples *s);
 int sq_samples_events(const sq_samples *s);       /* 1 for event recordings, 0 for images */
 /* Neurons one sample needs: rows * cols for images, 2 * height * width for recordings. */

@@ -30,6 +30,7 @@ typedef struct {
     uint64_t seed;         /* keys the threshold mismatch (1) */
 } sq_emulator_params;
 
+/* Thread: any. */
 void sq_emulator_params_default(sq_emulator_params *p);
 
 /* Checks the parameters; messages read "<where>.c_on: expected a positive number, got -1".
@@ -41,6 +42,7 @@ typedef struct sq_emulator sq_emulator;
 /* A sensor of width x height pixels (each 1..4096). p is copied. Thread: any. */
 int sq_emulator_create(uint16_t width, uint16_t height, const sq_emulator_params *p, sq_emulator **out,
                        sq_err *err);
+/* NULL is a no-op. */
 void sq_emulator_destroy(sq_emulator *e);
 
 /* The thresholds of pixel (x, y) (for tests and summaries). Thread: any. */

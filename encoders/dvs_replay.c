@@ -37,7 +37,7 @@ static int encode(const sq_encode_ctx *c, const sq_dvs_stream *s, uint32_t n, sq
                            c->sample_time, (unsigned long long)c->sample, t);
         }
         uint32_t id = (uint32_t)(e->p ? hw : 0) + (uint32_t)e->y * s->width + e->x;
-        int rc = sq_encode_push(c, out, id, c->t0 + t, err);
+        int rc = sq__encode_push(c, out, id, c->t0 + t, err);
         if (rc < 0)
             return rc;
     }

@@ -33,7 +33,7 @@ typedef struct {
  * Thread: owner of l. */
 int sq_spike_list_push(sq_spike_list *l, uint32_t id, double t);
 
-/* Frees the arrays and zeroes the list (max kept). NULL is a no-op. */
+/* Frees the arrays and zeroes the list (max kept). NULL is a no-op. Thread: owner of l. */
 void sq_spike_list_free(sq_spike_list *l);
 
 /* What one encode call gets besides the sample. */
@@ -64,10 +64,10 @@ typedef struct {
     int (*stream)(const sq_encode_ctx *c, const sq_dvs_stream *s, uint32_t n, sq_spike_list *out, sq_err *err);
 } sq_encoder;
 
-/* What encoders call for each spike: sq_spike_list_push, and on failure the message
+/* Internal (the encoder files): what encoders call for each spike: sq_spike_list_push, and on failure the message
  * "<where>: expected at most max_spikes = M spikes, got more (at sample S)" or "out of memory".
- * Returns 0, SQ_ERANGE or SQ_ENOMEM. */
-int sq_encode_push(const sq_encode_ctx *c, sq_spike_list *out, uint32_t id, double t, sq_err *err);
+ * Returns 0, SQ_ERANGE or SQ_ENOMEM. Thread: owner of out. */
+int sq__encode_push(const sq_encode_ctx *c, sq_spike_list *out, uint32_t id, double t, sq_err *err);
 
 /* The encoder named `name`, or NULL. Thread: any. */
 const sq_encoder *sq_encoder_find(const char *name);

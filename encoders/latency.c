@@ -58,7 +58,7 @@ static int encode_with(const sq_encode_ctx *c, const float *x, uint32_t n, int l
         if (!(x[i] > c->v[THRESHOLD]))
             continue;
         double t = logarithmic ? tm * (1.0 - log_fraction(xi, s)) : tm * (1.0 - xi);
-        int rc = sq_encode_push(c, out, i, c->t0 + t, err);
+        int rc = sq__encode_push(c, out, i, c->t0 + t, err);
         if (rc < 0)
             return rc;
     }

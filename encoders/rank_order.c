@@ -51,7 +51,7 @@ static int encode(const sq_encode_ctx *c, const float *x, uint32_t n, sq_spike_l
                      c->v[DT], (double)(m - 1) * c->v[DT], c->sample_time);
     qsort(r, m, sizeof *r, by_rank);
     for (uint32_t k = 0; k < m && rc == 0; k++)
-        rc = sq_encode_push(c, out, r[k].i, c->t0 + (double)k * c->v[DT], err);
+        rc = sq__encode_push(c, out, r[k].i, c->t0 + (double)k * c->v[DT], err);
     free(r);
     return rc;
 }

@@ -29,7 +29,7 @@ static int encode(const sq_encode_ctx *c, const float *x, uint32_t n, sq_spike_l
         sq_rng r;
         sq_rng_init(&r, c->seed, sq_encoder_stream(c->pop, c->sample, i));
         for (double s = sq_rng_exponential(&r) / rate; s < c->sample_time; s += sq_rng_exponential(&r) / rate) {
-            int rc = sq_encode_push(c, out, i, c->t0 + s, err);
+            int rc = sq__encode_push(c, out, i, c->t0 + s, err);
             if (rc < 0)
                 return rc;
         }

@@ -48,7 +48,7 @@ static int encode(const sq_encode_ctx *c, const float *x, uint32_t n, sq_spike_l
             if (!(v >= theta))
                 continue;
             v -= theta;
-            int rc = sq_encode_push(c, out, i, c->t0 + (double)k * c->v[DT], err);
+            int rc = sq__encode_push(c, out, i, c->t0 + (double)k * c->v[DT], err);
             if (rc < 0)
                 return rc;
         }

@@ -32,6 +32,7 @@ typedef struct {
     sq_emulator_params pixel;
 } sq_saccade_params;
 
+/* Thread: any (as every function here that takes no sq_saccade). */
 void sq_saccade_params_default(sq_saccade_params *p);
 
 /* Checks every field; messages read "<where>.speed: expected ..., got ...". Thread: any. */
@@ -57,6 +58,7 @@ typedef struct sq_saccade sq_saccade;
 
 /* A recorder for iw x ih images; p is copied. Thread: any. */
 int sq_saccade_create(const sq_saccade_params *p, uint16_t iw, uint16_t ih, sq_saccade **out, sq_err *err);
+/* NULL is a no-op. */
 void sq_saccade_destroy(sq_saccade *s);
 
 /* Records one image: out (emptied first; its sensor size set) receives the events, timestamps in us

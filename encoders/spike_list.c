@@ -36,7 +36,7 @@ void sq_spike_list_free(sq_spike_list *l)
     *l = (sq_spike_list){.max = max};
 }
 
-int sq_encode_push(const sq_encode_ctx *c, sq_spike_list *out, uint32_t id, double t, sq_err *err)
+int sq__encode_push(const sq_encode_ctx *c, sq_spike_list *out, uint32_t id, double t, sq_err *err)
 {
     int rc = sq_spike_list_push(out, id, t);
     if (rc == SQ_ERANGE)
