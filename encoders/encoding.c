@@ -33,15 +33,42 @@ static int check_sizes(const sq_encoding *e, const sq_samples *s, sq_err *err)
     return 0;
 }
 
+/* The dataset index of every position (NULL for the identity): a Fisher-Yates shuffle of all
+ * samples, so that first_sample and samples select from one fixed permutation. */
+static int sample_order(const sq_encoding *e, const sq_samples *s, uint32_t **out, sq_err *err)
+{
+    *out = NULL;
+    if (!e->shuffle)
+        return 0;
+    uint64_t n = sq_samples_count(s);
+    uint32_t *perm = malloc((n ? n : 1) * sizeof *perm);
+    if (!perm)
+        return sq_fail(err, SQ_ENOMEM, "%s: out of memory for the order of %llu samples", e->where,
+                       (unsigned long long)n);
+    for (uint64_t i = 0; i < n; i++)
+        perm[i] = (uint32_t)i;
+    sq_rng r;
+    sq_rng_init(&r, e->seed, sq_stream_id(SQ_STREAM_ORDER, e->pop, 0));
+    for (uint64_t i = n; i > 1; i--) {
+        uint64_t j = sq_rng_below(&r, i);
+        uint32_t tmp = perm[i - 1];
+        perm[i - 1] = perm[j];
+        perm[j] = tmp;
+    }
+    *out = perm;
+    return 0;
+}
+
 static int encode_all(const sq_encoding *e, const sq_samples *s, sq_spike_list *out, sq_err *err)
 {
+    uint32_t *order;
+    if (sample_order(e, s, &order, err) < 0)
+        return SQ_ENOMEM;
     float *x = e->encoder->events ? NULL : malloc((e->n ? e->n : 1) * sizeof *x);
     sq_dvs_stream rec = {0};
-    if (!e->encoder->events && !x)
-        return sq_fail(err, SQ_ENOMEM, "%s: out of memory", e->where);
-    int rc = 0;
+    int rc = !e->encoder->events && !x ? sq_fail(err, SQ_ENOMEM, "%s: out of memory", e->where) : 0;
     for (uint64_t k = 0; k < e->samples && rc == 0; k++) {
-        uint64_t i = e->first_sample + k;
+        uint64_t i = order ? order[e->first_sample + k] : e->first_sample + k;
         sq_encode_ctx c = {e->params, e->sample_time, (double)k * (e->sample_time + e->gap), e->seed, e->pop, i,
                            e->where};
         if (e->encoder->events) {
@@ -55,6 +82,7 @@ static int encode_all(const sq_encoding *e, const sq_samples *s, sq_spike_list *
     }
     sq_dvs_stream_free(&rec);
     free(x);
+    free(order);
     return rc;
 }
 

@@ -1,6 +1,8 @@
 /* encoders/encoding.h: a dataset fed sample by sample through an encoder into one input
  * population: sample first_sample + k occupies [k (sample_time + gap), k (sample_time + gap) +
- * sample_time) ms, and the whole run becomes one spike list (what a spike_source population
+ * sample_time) ms (counted in dataset order, or in a seeded permutation of it: Fisher-Yates with
+ * the stream keyed by (seed, population), so a DVS dataset, stored class by class, can be fed
+ * mixed), and the whole run becomes one spike list (what a spike_source population
  * replays, so the engine needs nothing new). Sizes are checked before anything is allocated: the
  * dataset must hold the samples, the population must match a sample's size, and the encoder's
  * bound (its mean, for Poisson) on the spike count must stay within max_spikes, which the list
@@ -17,6 +19,7 @@ typedef struct {
     const double *params;     /* encoder->n_params values, in its table's order */
     sq_dataset_spec dataset;
     uint64_t first_sample, samples;
+    int shuffle;              /* 0: dataset order; 1: a permutation of it fixed by (seed, pop) */
     double sample_time, gap;  /* ms */
     size_t max_spikes;
     uint64_t seed;

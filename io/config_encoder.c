@@ -13,8 +13,8 @@
 
 #define FASHION_MNIST_DIR "/usr/share/datasets/fashion-mnist"
 
-static const char *const common_keys[] = {"kind", "dataset", "samples", "first_sample", "sample_time", "gap",
-                                          "max_spikes"};
+static const char *const common_keys[] = {"kind", "dataset", "samples", "first_sample", "order", "sample_time",
+                                          "gap", "max_spikes"};
 static const char *const idx_keys[] = {"kind", "images", "labels"};
 static const char *const fmnist_keys[] = {"kind", "split", "dir"};
 static const char *const dvs_keys[] = {"kind", "root", "split"};
@@ -186,6 +186,12 @@ static int read_counts(sq__cfg_ctx *c, const json_t *v, const char *where, sq_en
     /* 2^31 spikes are ~70 GiB through the build: far beyond any machine this runs on. */
     if (rc == 0 && json_object_get(v, "max_spikes"))
         rc = sq__cfg_uint(c, json_object_get(v, "max_spikes"), path, 1, 1u << 31, "a positive integer", &max_spikes);
+    const json_t *order = json_object_get(v, "order");
+    sq__cfg_join(path, where, "order");
+    if (rc == 0 && order && !(json_is_string(order) && (strcmp(json_string_value(order), "dataset") == 0 ||
+                                                        strcmp(json_string_value(order), "shuffle") == 0)))
+        rc = sq__cfg_expected(c, path, "dataset or shuffle", order);
+    e->shuffle = json_is_string(order) && strcmp(json_string_value(order), "shuffle") == 0;
     if (rc == 0)
         rc = sq__cfg_opt_time(c, v, where, "sample_time", 100.0, 0, &e->sample_time);
     if (rc == 0)

@@ -318,7 +318,9 @@ START_TEST(encoder_errors_name_the_file_field_expectation_and_value)
           "dvs, got \"morse\"");
     fails("{'kind': 'poisson', 'max_rat': 5, 'dataset': {'kind': 'idx', 'images': '%s'}}", p, 4, SQ_ECONFIG,
           "net.json: populations[0].encoder.max_rat: unknown field (expected one of: kind, dataset, samples, "
-          "first_sample, sample_time, gap, max_spikes, max_rate)");
+          "first_sample, order, sample_time, gap, max_spikes, max_rate)");
+    fails("{'kind': 'rate', 'order': 'random', 'dataset': {'kind': 'idx', 'images': '%s'}}", p, 4, SQ_ECONFIG,
+          "net.json: populations[0].encoder.order: expected dataset or shuffle, got \"random\"");
     fails("{'kind': 'poisson', 'max_rate': -5, 'dataset': {'kind': 'idx', 'images': '%s'}}", p, 4, SQ_ECONFIG,
           "net.json: populations[0].encoder.max_rate: expected a non-negative number in Hz, got -5");
     fails("{'kind': 'latency', 'threshold': 'x', 'dataset': {'kind': 'idx', 'images': '%s'}}", p, 4, SQ_ECONFIG,

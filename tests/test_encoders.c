@@ -311,6 +311,63 @@ START_TEST(expansion_refuses_missing_samples_wrong_sizes_and_too_many_spikes_bef
 }
 END_TEST
 
+/* Ten 1 x 1 images of values 25 k (k = 0 .. 9): under rate coding (20 steps) image k gives
+ * floor(20 * 25 k / 255) spikes, distinct for every k, which identifies the image in each window. */
+static void feed(const char *path, int shuffle, uint64_t seed, uint64_t first, uint64_t samples, int *which)
+{
+    const double v[] = {1.0, 1.0};
+    sq_encoding e = {.encoder = sq_encoder_find("rate"), .params = v, .dataset = {SQ_DATASET_IDX, path, NULL, NULL, NULL},
+                     .first_sample = first, .samples = samples, .shuffle = shuffle, .sample_time = 20.0,
+                     .max_spikes = 1000, .seed = seed, .n = 1, .where = "w"};
+    sq_spike_list l;
+    ck_assert_int_eq(sq_encoding_expand(&e, &l, NULL), 0);
+    int count[10] = {0};
+    for (size_t j = 0; j < l.n; j++)
+        count[(int)(l.t[j] / 20.0)]++;
+    for (uint64_t k = 0; k < samples; k++) {
+        which[k] = -1;
+        for (int img = 0; img < 10; img++)
+            if (count[k] == (int)floor(20.0 * (float)(25 * img) / 255.0f + 1e-6))
+                which[k] = img;
+        ck_assert_int_ge(which[k], 0);
+    }
+    sq_spike_list_free(&l);
+}
+
+START_TEST(shuffled_order_is_a_seeded_permutation_that_first_sample_windows_into)
+{
+    char path[512];
+    uint8_t px[10];
+    for (int k = 0; k < 10; k++)
+        px[k] = (uint8_t)(25 * k);
+    sq_idx_images im = {10, 1, 1, px};
+    sq_tmp_path(path, sizeof path, "ten.idx");
+    ck_assert_int_eq(sq_idx_write_images(path, &im, 0, NULL), 0);
+    int plain[10], a[10], b[10], c[10], part[4];
+    feed(path, 0, 1, 0, 10, plain);
+    feed(path, 1, 1, 0, 10, a);
+    feed(path, 1, 1, 0, 10, b);
+    feed(path, 1, 2, 0, 10, c);
+    feed(path, 1, 1, 3, 4, part);
+    int seen[10] = {0}, identity = 1, same = 1, other = 0;
+    for (int k = 0; k < 10; k++) {
+        ck_assert_int_eq(plain[k], k);
+        seen[a[k]]++;
+        identity &= a[k] == k;
+        same &= a[k] == b[k];
+        other |= a[k] != c[k];
+    }
+    for (int k = 0; k < 10; k++)
+        ck_assert_int_eq(seen[k], 1); /* a permutation */
+    ck_assert(!identity);              /* for this seed; the identity has probability 1/10! */
+    ck_assert(same);
+    ck_assert(other);
+    for (int k = 0; k < 4; k++)
+        ck_assert_int_eq(part[k], a[3 + k]);
+    sq_tmp_cleanup();
+}
+END_TEST
+
 START_TEST(spike_list_stops_at_its_limit)
 {
     sq_spike_list l = {.max = 3};
@@ -346,6 +403,7 @@ int main(void)
     tcase_add_test(tc, dvs_replay_gives_one_spike_per_event_at_its_timestamp_losslessly);
     tcase_add_test(tc, expanded_dataset_puts_sample_k_in_its_own_window);
     tcase_add_test(tc, expansion_refuses_missing_samples_wrong_sizes_and_too_many_spikes_before_allocating);
+    tcase_add_test(tc, shuffled_order_is_a_seeded_permutation_that_first_sample_windows_into);
     tcase_add_test(tc, spike_list_stops_at_its_limit);
     suite_add_tcase(s, tc);
     return sq_test_run(s);
