@@ -38,6 +38,7 @@ static const char emulate_usage[] =
     "  --seed S          the sensor's threshold mismatch (default 1)\n"
     "  --threshold C     ON and OFF contrast thresholds, ln units (0.2)\n"
     "  --sigma S         per-pixel threshold std (0.03); --eps E: L = ln(eps + I) (0.001)\n"
+    "  --lin-log         L = v2e's lin_log(255 I): linear up to 20 of 255, ln above (instead of eps)\n"
     "  --refractory MS   refractory period (0)\n"
     "  --path P          square (default), circle or triangle; --amplitude PX (3), --speed PX/MS (0.1),\n"
     "                    --repeats R (1), --scale S (4: sensor px per image px), --step MS (1: frame interval)\n"
@@ -120,8 +121,9 @@ static int parse(int argc, char **argv, options *o)
     sq_saccade_params_default(&o->par);
     o->split = "train";
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
-            o->quiet = 1;
+        if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "--lin-log") == 0) {
+            o->quiet |= argv[i][2] != 'l';
+            o->par.pixel.lin_log |= argv[i][2] == 'l';
             continue;
         }
         if (i + 1 >= argc) {
@@ -236,8 +238,10 @@ static void summary(const options *o, const tally *t, unsigned long long n, int 
     printf("motion: %s path, amplitude %g px, %g px/ms, %u repeat(s): %g ms a recording, a frame every %g ms, "
            "image scaled x%g\n", sq_saccade_path_name(p->path), p->amplitude, p->speed, p->repeats,
            sq_saccade_duration(p), p->step, p->scale);
-    printf("pixels: thresholds %g (std %g, seed %llu), eps %g, refractory %g ms\n", p->pixel.c_on, p->pixel.sigma,
-           (unsigned long long)p->pixel.seed, p->pixel.eps, p->pixel.refractory_us / 1000.0);
+    char curve[48];
+    snprintf(curve, sizeof curve, p->pixel.lin_log ? "lin_log(255 I)" : "ln(%g + I)", p->pixel.eps);
+    printf("pixels: L = %s, thresholds %g (std %g, seed %llu), refractory %g ms\n", curve, p->pixel.c_on,
+           p->pixel.sigma, (unsigned long long)p->pixel.seed, p->pixel.refractory_us / 1000.0);
     printf("images: %llu\n", n);
     for (unsigned c = 0; c <= max_label; c++) {
         char name[64];

@@ -43,7 +43,7 @@ void sq_emulator_params_default(sq_emulator_params *p)
 }
 
 /* Bounds that keep a frame interval's work finite: at most ln((1 + eps) / eps) / c_min crossings
- * per pixel, 13,800 with the smallest allowed values. */
+ * per pixel, 13,800 with the smallest allowed values (ln 255 / c_min = 5,500 with lin_log). */
 int sq_emulator_params_check(const sq_emulator_params *p, const char *where, sq_err *err)
 {
     static const char *const names[] = {"c_on", "c_off", "sigma", "c_min", "eps", "refractory"};
@@ -127,7 +127,11 @@ void sq_emulator_thresholds(const sq_emulator *e, uint16_t x, uint16_t y, double
 static double log_intensity(const sq_emulator *e, float v)
 {
     double x = v < 0.0f ? 0.0 : v > 1.0f ? 1.0 : (double)v;
-    return log(e->par.eps + x);
+    if (!e->par.lin_log)
+        return log(e->par.eps + x);
+    /* v2e emulator_utils.lin_log (threshold 20 on 0-255): continuous at 20, rounding omitted. */
+    x *= 255.0;
+    return x <= 20.0 ? x * (log(20.0) / 20.0) : log(x);
 }
 
 void sq_emulator_reset(sq_emulator *e, const float *frame, double t_us)

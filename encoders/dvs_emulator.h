@@ -1,7 +1,9 @@
 /* encoders/dvs_emulator.h: an event camera emulated from a sequence of intensity frames (the ESIM /
  * v2e pixel model, ../shared/specs/data.md §4.2-4.3).
  *
- * Each pixel compares its log intensity L = ln(eps + I) (I in [0, 1]) with a reference level. Between
+ * Each pixel compares its log intensity L = ln(eps + I) (I in [0, 1]; or, with lin_log, v2e's
+ * lin_log(255 I): x ln(20) / 20 for x <= 20, ln(x) above, which is linear near black instead of
+ * diving towards ln(eps)) with a reference level. Between
  * two frames L is taken to change linearly in time; every time it crosses ref + C_on (ON) or
  * ref - C_off (OFF) the reference moves by that threshold and an event is emitted at the linearly
  * interpolated crossing time, so one frame interval can give a pixel several events (Gehrig et al.,
@@ -26,6 +28,7 @@ typedef struct {
     double sigma;          /* std of the per-pixel thresholds (0.03, v2e); 0 = identical pixels */
     double c_min;          /* lower clamp of a drawn threshold (0.01, v2e) */
     double eps;            /* L = ln(eps + I) (1e-3, ESIM's log_eps) */
+    int lin_log;           /* 1: L = v2e's lin_log(255 I) instead (0) */
     double refractory_us;  /* us (0) */
     uint64_t seed;         /* keys the threshold mismatch (1) */
 } sq_emulator_params;

@@ -117,6 +117,28 @@ START_TEST(event_counts_scale_with_the_log_contrast)
 }
 END_TEST
 
+/* v2e's lin_log: linear below 20 (of 255), logarithmic above; from black the counts are
+ * floor(L(255 I) / C) with L(0) = 0. */
+START_TEST(lin_log_pixels_count_crossings_of_the_linear_then_logarithmic_curve)
+{
+    sq_emulator_params p = ideal();
+    p.lin_log = 1;
+    const float i1[] = {1.0f, 10.0f / 255.0f, 20.0f / 255.0f, 100.0f / 255.0f};
+    const double want_l[] = {log(255.0), 10.0 * log(20.0) / 20.0, log(20.0), log(100.0)};
+    for (size_t c = 0; c < SQ_COUNT(i1); c++) {
+        sq_emulator *e = make(2, 2, &p);
+        float f[4] = {0};
+        sq_emulator_reset(e, f, 0.0);
+        fill(f, 4, i1[c]);
+        sq_dvs_stream s = {0};
+        ck_assert_int_eq(sq_emulator_step(e, f, 1000.0, &s, NULL), 0);
+        ck_assert_uint_eq(s.n, 4 * (size_t)floor(want_l[c] / 0.2 + 1e-9));
+        sq_dvs_stream_free(&s);
+        sq_emulator_destroy(e);
+    }
+}
+END_TEST
+
 START_TEST(per_pixel_thresholds_give_floor_of_contrast_over_each_pixels_threshold)
 {
     sq_emulator_params p;
@@ -268,6 +290,7 @@ int main(void)
     tcase_add_test(tc, brightening_pixel_fires_on_events_at_the_log_threshold_crossings);
     tcase_add_test(tc, event_counts_scale_with_the_log_contrast);
     tcase_add_test(tc, per_pixel_thresholds_give_floor_of_contrast_over_each_pixels_threshold);
+    tcase_add_test(tc, lin_log_pixels_count_crossings_of_the_linear_then_logarithmic_curve);
     tcase_add_test(tc, threshold_mismatch_has_the_requested_mean_and_spread_and_follows_the_seed);
     tcase_add_test(tc, refractory_period_drops_events_but_the_reference_still_moves);
     tcase_add_test(tc, events_of_one_frame_are_sorted_by_time_then_row_then_column);

@@ -122,6 +122,13 @@ def test_fixture(tmp):
     read = lambda d: open(os.path.join(tmp, d, f), "rb").read()
     check("same seed, same bytes", same.returncode == 0 and read("dvs") == read("again"), same.stderr)
     check("another seed, another sensor", other.returncode == 0 and read("dvs") != read("other"), other.stderr)
+    # lin_log spans ln 255 = 5.5 from black where ln(eps + I) spans ln 1001 = 6.9: fewer events.
+    ll = run(["dataset", "emulate", "--from", images, "--out", os.path.join(tmp, "linlog"), "--seed", "3", "-q",
+              "--lin-log"])
+    f4 = os.path.join("2", "idx_2_0.aedat")
+    n_eps = len(open(os.path.join(out, f4), "rb").read())
+    n_ll = len(open(os.path.join(tmp, "linlog", f4), "rb").read()) if ll.returncode == 0 else n_eps
+    check("lin_log gives fewer events than ln(eps + I)", ll.returncode == 0 and 0 < n_ll < n_eps, (n_ll, n_eps))
     info = run(["dataset", "info", out])
     check("dataset info reads the emulated dataset", info.returncode == 0 and "samples: 6" in info.stdout and
           "classes: 3" in info.stdout and "sensor: 128 x 128" in info.stdout, info.stdout + info.stderr)
