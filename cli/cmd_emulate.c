@@ -3,6 +3,8 @@
  * encoders/saccade.h and written as a DVS dataset in the CIFAR10-DVS layout and format:
  * <out>/<class>/<prefix>_<class>_<i>.aedat, AEDAT 2.0, 128 x 128, so that `spikeq dataset info`,
  * the frame binning and the "dvs" encoder read emulated and real recordings through one path.
+ * With --format nmnist it records as N-MNIST was made instead (34 x 34, the 28 x 28 image unscaled
+ * with a 3-pixel margin, three saccades of (3.5, 7) px in ~290 ms; <out>/<class>/<i>.bin).
  * Class folders are named "<label>_<name>" so that their lexicographic order (the dataset's class
  * order, encoders/dvs_dataset.h) is the label order. */
 #include <dirent.h>
@@ -43,6 +45,9 @@ static const char emulate_usage[] =
     "  --path P          square (default), circle or triangle; --amplitude PX (3), --speed PX/MS (0.1),\n"
     "                    --repeats R (1), --scale S (4: sensor px per image px), --step MS (1: frame interval)\n"
     "  --max-events N    per recording (16777216)\n"
+    "  --format F        cifar10dvs (default: 128 x 128 AEDAT 2.0) or nmnist (34 x 34 .bin, scale 1,\n"
+    "                    triangle path of N-MNIST's saccades: amplitude 7, 0.0783 px/ms, ~290 ms);\n"
+    "                    options after it still override\n"
     "  -q, --quiet       no progress line\n";
 
 static const char *const fmnist_classes[10] = {"tshirt_top", "trouser", "pullover", "dress", "coat",
@@ -50,6 +55,7 @@ static const char *const fmnist_classes[10] = {"tshirt_top", "trouser", "pullove
 
 typedef struct {
     const char *from, *split, *labels, *out;
+    int nmnist;                   /* --format nmnist */
     unsigned long long samples, first;
     int has_samples, quiet;
     sq_saccade_params par;
@@ -87,6 +93,21 @@ static int number_option(options *o, const char *name, const char *val)
     return 0;
 }
 
+/* N-MNIST's recording (Orchard et al. 2015; data.md §2.3, §4.3): an ATIS 34 x 34 crop, the digit
+ * unscaled (28 px with a 3 px margin), three saccades along (0,0) -> (3.5,7) -> (7,0) -> (0,0) of
+ * ~100 ms each. */
+static void set_format(options *o, int nmnist)
+{
+    sq_saccade_params d;
+    sq_saccade_params_default(&d);
+    o->nmnist = nmnist;
+    o->par.width = o->par.height = nmnist ? 34 : d.width;
+    o->par.scale = nmnist ? 1.0 : d.scale;
+    o->par.path = nmnist ? SQ_PATH_TRIANGLE : d.path;
+    o->par.amplitude = nmnist ? 7.0 : d.amplitude;
+    o->par.speed = nmnist ? 0.0783 : d.speed;
+}
+
 static int other_option(options *o, const char *name, const char *val)
 {
     unsigned long long u;
@@ -99,6 +120,8 @@ static int other_option(options *o, const char *name, const char *val)
         o->labels = val;
     else if (strcmp(name, "--out") == 0)
         o->out = val;
+    else if (strcmp(name, "--format") == 0 && (strcmp(val, "cifar10dvs") == 0 || strcmp(val, "nmnist") == 0))
+        set_format(o, strcmp(val, "nmnist") == 0);
     else if (strcmp(name, "--path") == 0 && sq_saccade_path_find(val) >= 0)
         o->par.path = (sq_saccade_path)sq_saccade_path_find(val);
     else if ((strcmp(name, "--seed") == 0 || strcmp(name, "--repeats") == 0 || strcmp(name, "--max-events") == 0) &&
@@ -233,8 +256,12 @@ static void summary(const options *o, const tally *t, unsigned long long n, int 
     if (!o->quiet && isatty(STDERR_FILENO))
         fputs("\r\033[K", stderr);
     printf("source: %s (images %llu to %llu)\n", o->images_path, o->first, o->first + n - 1);
-    printf("output: %s (CIFAR10-DVS layout: <class>/<prefix>_<class>_<i>.aedat, AEDAT 2.0, %u x %u)\n", o->out,
-           p->width, p->height);
+    if (o->nmnist)
+        printf("output: %s (N-MNIST layout: <class>/<i>.bin, 5 bytes an event, %u x %u)\n", o->out, p->width,
+               p->height);
+    else
+        printf("output: %s (CIFAR10-DVS layout: <class>/<prefix>_<class>_<i>.aedat, AEDAT 2.0, %u x %u)\n", o->out,
+               p->width, p->height);
     printf("motion: %s path, amplitude %g px, %g px/ms, %u repeat(s): %g ms a recording, a frame every %g ms, "
            "image scaled x%g\n", sq_saccade_path_name(p->path), p->amplitude, p->speed, p->repeats,
            sq_saccade_duration(p), p->step, p->scale);
@@ -279,13 +306,16 @@ static int emulate_all(const options *o, const sq_idx_images *im, const sq_idx_l
             rc = sq_fail(&err, SQ_EIO, "%s: cannot create the folder: %s", dir, strerror(errno));
             break;
         }
-        if (sq_dvs_dataset_sample_path(path, sizeof path, o->out, fmnist ? "fmnist" : "idx", name,
-                                       (uint32_t)t->per_class[label]) < 0) {
+        if (o->nmnist)
+            snprintf(path, sizeof path, "%s/%zu.bin", dir, t->per_class[label]);
+        else if (sq_dvs_dataset_sample_path(path, sizeof path, o->out, fmnist ? "fmnist" : "idx", name,
+                                            (uint32_t)t->per_class[label]) < 0) {
             rc = sq_fail(&err, SQ_ERANGE, "%s: output path too long", o->out);
             break;
         }
         const uint8_t *img = im->pixels + (size_t)i * im->rows * im->cols;
-        if ((rc = sq_saccade_record(sc, img, &ev, &err)) < 0 || (rc = sq_aedat_write(path, &ev, &err)) < 0)
+        if ((rc = sq_saccade_record(sc, img, &ev, &err)) < 0 ||
+            (rc = o->nmnist ? sq_nmnist_write(path, &ev, &err) : sq_aedat_write(path, &ev, &err)) < 0)
             break;
         t->per_class[label]++;
         t->events += (double)ev.n;

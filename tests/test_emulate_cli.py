@@ -56,6 +56,13 @@ def sj_load_aedat(path):
     return t, 127 - y, 127 - x, 1 - pol
 
 
+def load_nmnist(path):
+    """N-MNIST's 5-byte events (data.md §2.3): x, y, polarity bit 7 of byte 2, 23-bit timestamp."""
+    raw = np.fromfile(path, dtype=np.uint8).astype(np.int64)
+    b2 = raw[2::5]
+    return ((b2 & 127) << 16) | (raw[3::5] << 8) | raw[4::5], raw[0::5], raw[1::5], b2 >> 7
+
+
 def fixture(tmp):
     """Six 28 x 28 images: 0 black; 1-4 a bright block at rows 4..9, columns 16..23 of value 32, 64,
     128, 255; 5 the same block at 255 again. Labels 0 1 0 2 1 0."""
@@ -129,6 +136,19 @@ def test_fixture(tmp):
     n_eps = len(open(os.path.join(out, f4), "rb").read())
     n_ll = len(open(os.path.join(tmp, "linlog", f4), "rb").read()) if ll.returncode == 0 else n_eps
     check("lin_log gives fewer events than ln(eps + I)", ll.returncode == 0 and 0 < n_ll < n_eps, (n_ll, n_eps))
+    nm = os.path.join(tmp, "nm")
+    r = run(["dataset", "emulate", "--from", images, "--out", nm, "--format", "nmnist", "-q"])
+    files = sorted(os.listdir(os.path.join(nm, "0"))) if r.returncode == 0 else []
+    check("N-MNIST format: <class>/<i>.bin", files == ["0.bin", "1.bin", "2.bin"], (files, r.stderr))
+    if files:
+        t, x, y, p = load_nmnist(os.path.join(nm, "0", "2.bin"))  # image 5, the full-contrast block
+        # Scale 1, centred in 34: column c -> x = 17 + c - 14 in [19, 27), rows 4..9 -> y in [7, 13);
+        # +- 7 px of saccade and 1 px of bilinear spread.
+        check("N-MNIST format: events where the block is, within 289.3 ms", t.size > 100 and np.all(np.diff(t) >= 0)
+              and t[-1] <= 289304 and x.min() >= 19 - 8 and x.max() < 27 + 8 and y.min() >= 7 - 8 and
+              y.max() < 13 + 8, (t.size, x.min(), x.max(), y.min(), y.max()))
+        ni = run(["dataset", "info", nm])
+        check("N-MNIST format: dataset info sees 34 x 34", "sensor: 34 x 34" in ni.stdout, ni.stdout + ni.stderr)
     info = run(["dataset", "info", out])
     check("dataset info reads the emulated dataset", info.returncode == 0 and "samples: 6" in info.stdout and
           "classes: 3" in info.stdout and "sensor: 128 x 128" in info.stdout, info.stdout + info.stderr)
