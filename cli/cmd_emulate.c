@@ -281,6 +281,18 @@ static void summary(const options *o, const tally *t, unsigned long long n, int 
     printf("wall time: %.2f s\nimages/s: %.2f\nevents/image: %.0f\n", wall, (double)n / wall, t->events / (double)n);
 }
 
+/* Writes to "<path>.part" and renames, so that an interrupted run never leaves a truncated
+ * recording under a name the dataset listing would pick up. */
+static int write_recording(const options *o, const char *path, const sq_dvs_stream *ev, sq_err *err)
+{
+    char part[4500];
+    snprintf(part, sizeof part, "%s.part", path);
+    int rc = o->nmnist ? sq_nmnist_write(part, ev, err) : sq_aedat_write(part, ev, err);
+    if (rc == 0 && rename(part, path) != 0)
+        rc = sq_fail(err, SQ_EIO, "%s: cannot rename to %s: %s", part, path, strerror(errno));
+    return rc;
+}
+
 /* Records images [first, first + n) into the class folders. Returns 0 or prints the error and
  * returns -1. */
 static int emulate_all(const options *o, const sq_idx_images *im, const sq_idx_labels *lb, unsigned long long n,
@@ -314,8 +326,7 @@ static int emulate_all(const options *o, const sq_idx_images *im, const sq_idx_l
             break;
         }
         const uint8_t *img = im->pixels + (size_t)i * im->rows * im->cols;
-        if ((rc = sq_saccade_record(sc, img, &ev, &err)) < 0 ||
-            (rc = o->nmnist ? sq_nmnist_write(path, &ev, &err) : sq_aedat_write(path, &ev, &err)) < 0)
+        if ((rc = sq_saccade_record(sc, img, &ev, &err)) < 0 || (rc = write_recording(o, path, &ev, &err)) < 0)
             break;
         t->per_class[label]++;
         t->events += (double)ev.n;
