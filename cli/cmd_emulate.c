@@ -44,6 +44,7 @@ static const char emulate_usage[] =
     "  --refractory MS   refractory period (0)\n"
     "  --path P          square (default), circle or triangle; --amplitude PX (3), --speed PX/MS (0.1),\n"
     "                    --repeats R (1), --scale S (4: sensor px per image px), --step MS (1: frame interval)\n"
+    "  --refresh HZ      the monitor shows a new position only every 1/HZ s (0: continuous; CIFAR10-DVS: 60)\n"
     "  --max-events N    per recording (16777216)\n"
     "  --format F        cifar10dvs (default: 128 x 128 AEDAT 2.0) or nmnist (34 x 34 .bin, scale 1,\n"
     "                    triangle path of N-MNIST's saccades: amplitude 7, 0.0783 px/ms, ~290 ms);\n"
@@ -70,6 +71,7 @@ static int number_option(options *o, const char *name, const char *val)
         {"--eps", &o->par.pixel.eps, NULL},        {"--refractory", &o->par.pixel.refractory_us, NULL},
         {"--amplitude", &o->par.amplitude, NULL},  {"--speed", &o->par.speed, NULL},
         {"--scale", &o->par.scale, NULL},          {"--step", &o->par.step, NULL},
+        {"--refresh", &o->par.refresh, NULL},
         {"--samples", NULL, &o->samples},          {"--first", NULL, &o->first},
     };
     for (size_t i = 0; i < SQ_COUNT(table); i++) {
@@ -265,6 +267,8 @@ static void summary(const options *o, const tally *t, unsigned long long n, int 
     printf("motion: %s path, amplitude %g px, %g px/ms, %u repeat(s): %g ms a recording, a frame every %g ms, "
            "image scaled x%g\n", sq_saccade_path_name(p->path), p->amplitude, p->speed, p->repeats,
            sq_saccade_duration(p), p->step, p->scale);
+    if (p->refresh > 0)
+        printf("monitor refresh: %g Hz\n", p->refresh);
     char curve[48];
     snprintf(curve, sizeof curve, p->pixel.lin_log ? "lin_log(255 I)" : "ln(%g + I)", p->pixel.eps);
     printf("pixels: L = %s, thresholds %g (std %g, seed %llu), refractory %g ms\n", curve, p->pixel.c_on,

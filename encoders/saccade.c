@@ -46,10 +46,10 @@ int sq_saccade_params_check(const sq_saccade_params *p, const char *where, sq_er
     if (p->width < 1 || p->height < 1 || p->width > 4096 || p->height > 4096)
         return sq_fail(err, SQ_ECONFIG, "%s.sensor: expected 1 to 4096 pixels a side, got %u x %u", where,
                        p->width, p->height);
-    static const char *const names[] = {"scale", "amplitude", "speed", "step"};
-    const double v[] = {p->scale, p->amplitude, p->speed, p->step};
-    const double lo[] = {0.01, 0.0, 0.0, 1e-3}, hi[] = {1000.0, 4096.0, 1000.0, 1000.0};
-    const char *unit[] = {"", " px", " px/ms", " ms"};
+    static const char *const names[] = {"scale", "amplitude", "speed", "step", "refresh"};
+    const double v[] = {p->scale, p->amplitude, p->speed, p->step, p->refresh};
+    const double lo[] = {0.01, 0.0, 0.0, 1e-3, 0.0}, hi[] = {1000.0, 4096.0, 1000.0, 1000.0, 1e6};
+    const char *unit[] = {"", " px", " px/ms", " ms", " Hz"};
     for (size_t i = 0; i < SQ_COUNT(names); i++)
         if (!(v[i] >= lo[i] && v[i] <= hi[i]))
             return sq_fail(err, SQ_ECONFIG, "%s.%s: expected a number in [%g, %g]%s, got %g", where, names[i],
@@ -105,6 +105,8 @@ void sq_saccade_position(const sq_saccade_params *p, double t, double *dx, doubl
     *dx = *dy = 0.0;
     if (!(len > 0.0) || !(p->speed > 0.0))
         return;
+    if (p->refresh > 0.0) /* the small tolerance keeps t = k / refresh on refresh k despite rounding */
+        t = floor(t * p->refresh * 1e-3 + 1e-9) / (p->refresh * 1e-3);
     double s = fmod(fmax(t, 0.0) * p->speed, len);
     if (p->path == SQ_PATH_CIRCLE) {
         *dx = a * cos(s / a);

@@ -27,7 +27,10 @@ typedef struct {
     double amplitude;        /* A, sensor pixels (3) */
     double speed;            /* sensor pixels per ms along the path (0.1) */
     unsigned repeats;        /* traversals of the path (1) */
-    double step;             /* ms between rendered frames (0.5) */
+    double step;             /* ms between rendered frames (1) */
+    double refresh;          /* Hz: the monitor shows a new position only at multiples of 1 / refresh
+                              * (0, the default: continuous motion). CIFAR10-DVS's timestamps show the
+                              * 60 Hz of its LCD (Li et al. 2017, Fig. 3). */
     size_t max_events;       /* per recording; more is an error (2^24) */
     sq_emulator_params pixel;
 } sq_saccade_params;
@@ -45,7 +48,8 @@ int sq_saccade_path_find(const char *name);
 /* Length of the recording in ms: repeats * perimeter / speed (0 when speed or amplitude is 0). */
 double sq_saccade_duration(const sq_saccade_params *p);
 
-/* Offset (sensor pixels) of the image from the centre at time t ms, constant speed along the path. */
+/* Offset (sensor pixels) of the image from the centre at time t ms, constant speed along the path
+ * (sampled at the last refresh instant when refresh > 0). */
 void sq_saccade_position(const sq_saccade_params *p, double t, double *dx, double *dy);
 
 /* The frame (p->width * p->height intensities in [0, 1]) of image img (iw x ih bytes, row-major,

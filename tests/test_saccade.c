@@ -181,6 +181,33 @@ START_TEST(recording_is_deterministic_time_ordered_and_inside_sensor_and_duratio
 }
 END_TEST
 
+/* A 60 Hz monitor: the image moves only at t_k = k / 60 s, so every event falls in a frame
+ * interval (1000 j, 1000 (j + 1)] us that contains some t_k (the only ones whose two frames differ),
+ * to the rounding of timestamps to whole us. */
+START_TEST(monitor_refresh_confines_events_to_the_frames_around_each_refresh)
+{
+    sq_saccade_params p;
+    sq_saccade_params_default(&p);
+    p.refresh = 60.0;
+    uint8_t img[28 * 28];
+    disc(img);
+    sq_dvs_stream s = {0};
+    ck_assert_uint_gt(record(&p, img, &s), 1000);
+    double period_us = 1e6 / 60.0;
+    for (size_t k = 0; k < s.n; k++) {
+        int ok = 0;
+        for (int d = -1; d <= 1; d += 2) { /* the timestamp is rounded to the us: either side of it */
+            double t = (double)s.ev[k].t + 0.5 * d;
+            long j = (long)ceil(t / 1000.0) - 1;
+            long r = (long)floor(1000.0 * (double)(j + 1) / period_us + 1e-9); /* the last refresh by the end */
+            ok |= (double)r * period_us > 1000.0 * (double)j - 1e-6;
+        }
+        ck_assert_msg(ok, "event at %lld us", (long long)s.ev[k].t);
+    }
+    sq_dvs_stream_free(&s);
+}
+END_TEST
+
 START_TEST(still_image_gives_no_events)
 {
     sq_saccade_params p;
@@ -235,6 +262,7 @@ int main(void)
     tcase_add_test(tc, paths_are_closed_and_followed_at_constant_speed);
     tcase_add_test(tc, one_pixel_line_moved_by_one_pixel_gives_events_only_in_the_two_touched_columns);
     tcase_add_test(tc, recording_is_deterministic_time_ordered_and_inside_sensor_and_duration);
+    tcase_add_test(tc, monitor_refresh_confines_events_to_the_frames_around_each_refresh);
     tcase_add_test(tc, still_image_gives_no_events);
     tcase_add_test(tc, too_many_events_and_bad_parameters_are_errors_naming_the_field);
     suite_add_tcase(s, tc);
