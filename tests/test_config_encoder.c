@@ -329,6 +329,8 @@ START_TEST(encoder_errors_name_the_file_field_expectation_and_value)
           "net.json: populations[0].encoder.t_max: expected a latency in (0, sample_time = 100) ms, got 200");
     fails("{'kind': 'dvs', 'truncate': 1, 'dataset': {'kind': 'idx', 'images': '%s'}}", p, 4, SQ_ECONFIG,
           "net.json: populations[0].encoder.truncate: expected true or false, got 1");
+    fails("{'kind': 'rate', 'dt': 200, 'dataset': {'kind': 'idx', 'images': '%s'}}", p, 4, SQ_ECONFIG,
+          "net.json: populations[0].encoder.dt: expected 1 to 1e7 steps in sample_time 100 ms, got 0 (dt = 200 ms)");
     fails("{'kind': 'rate', 'sample_time': 0, 'dataset': {'kind': 'idx', 'images': '%s'}}", p, 4, SQ_ECONFIG,
           "net.json: populations[0].encoder.sample_time: expected a positive number in ms, got 0");
     fails("{'kind': 'rate', 'samples': 0, 'dataset': {'kind': 'idx', 'images': '%s'}}", p, 4, SQ_ECONFIG,

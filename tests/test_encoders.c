@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "encoders/encoding.h"
 #include "encoders/idx.h"
@@ -368,6 +369,57 @@ START_TEST(shuffled_order_is_a_seeded_permutation_that_first_sample_windows_into
 }
 END_TEST
 
+START_TEST(dataset_errors_name_the_file_and_what_was_wrong)
+{
+    char images[512], labels[512], root[512], dir[600], file[700];
+    write_fixture(images, sizeof images); /* 3 images */
+    uint8_t lb[2] = {0, 1};
+    sq_idx_labels l2 = {2, lb};
+    sq_tmp_path(labels, sizeof labels, "labels.idx");
+    ck_assert_int_eq(sq_idx_write_labels(labels, &l2, 0, NULL), 0);
+    sq_samples *s = (sq_samples *)&s;
+    sq_err err = {0};
+    sq_dataset_spec d = {SQ_DATASET_IDX, images, labels, NULL, NULL};
+    ck_assert_int_eq(sq_samples_open(&d, &s, &err), SQ_EFORMAT);
+    ck_assert_ptr_null(s);
+    char want[1400];
+    snprintf(want, sizeof want, "%s: expected 3 labels, one per image of %s, got 2", labels, images);
+    ck_assert_str_eq(err.msg, want);
+    /* A class-folder dataset mixing a DVS128 recording and an N-MNIST one. */
+    sq_tmp_path(root, sizeof root, "mixed");
+    ck_assert_int_eq(mkdir(root, 0777), 0);
+    sq_dvs_event ev = {10, 1, 2, 1};
+    sq_dvs_stream big = {&ev, 1, 1, 128, 128}, small = {&ev, 1, 1, 34, 34};
+    snprintf(dir, sizeof dir, "%s/a", root);
+    ck_assert_int_eq(mkdir(dir, 0777), 0);
+    snprintf(file, sizeof file, "%s/a/x_0.aedat", root);
+    ck_assert_int_eq(sq_aedat_write(file, &big, NULL), 0);
+    snprintf(dir, sizeof dir, "%s/b", root);
+    ck_assert_int_eq(mkdir(dir, 0777), 0);
+    snprintf(file, sizeof file, "%s/b/0.bin", root);
+    ck_assert_int_eq(sq_nmnist_write(file, &small, NULL), 0);
+    sq_dataset_spec bad = {SQ_DATASET_DVS, NULL, NULL, root, "validation"};
+    ck_assert_int_eq(sq_samples_open(&bad, &s, &err), SQ_EINVAL);
+    snprintf(want, sizeof want, "%s: split: expected all, train, test, tebn-train or tebn-test, got \"validation\"",
+             root);
+    ck_assert_str_eq(err.msg, want);
+    sq_dataset_spec mixed = {SQ_DATASET_DVS, NULL, NULL, root, "all"};
+    ck_assert_int_eq(sq_samples_open(&mixed, &s, &err), 0);
+    ck_assert_uint_eq(sq_samples_count(s), 2);
+    ck_assert_uint_eq(sq_samples_neurons(s), 2 * 128 * 128);
+    ck_assert_int_eq(sq_samples_label(s, 1), 1);
+    sq_dvs_stream rec = {0};
+    ck_assert_int_eq(sq_samples_stream(s, 0, &rec, &err), 0);
+    ck_assert_uint_eq(rec.n, 1);
+    ck_assert_int_eq(sq_samples_stream(s, 1, &rec, &err), SQ_EFORMAT);
+    snprintf(want, sizeof want, "%s: expected a 128 x 128 recording like the dataset's first, got 34 x 34", file);
+    ck_assert_str_eq(err.msg, want);
+    sq_dvs_stream_free(&rec);
+    sq_samples_close(s);
+    sq_tmp_cleanup();
+}
+END_TEST
+
 START_TEST(spike_list_stops_at_its_limit)
 {
     sq_spike_list l = {.max = 3};
@@ -404,6 +456,7 @@ int main(void)
     tcase_add_test(tc, expanded_dataset_puts_sample_k_in_its_own_window);
     tcase_add_test(tc, expansion_refuses_missing_samples_wrong_sizes_and_too_many_spikes_before_allocating);
     tcase_add_test(tc, shuffled_order_is_a_seeded_permutation_that_first_sample_windows_into);
+    tcase_add_test(tc, dataset_errors_name_the_file_and_what_was_wrong);
     tcase_add_test(tc, spike_list_stops_at_its_limit);
     suite_add_tcase(s, tc);
     return sq_test_run(s);
