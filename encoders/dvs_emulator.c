@@ -39,7 +39,7 @@ struct sq_emulator {
 void sq_emulator_params_default(sq_emulator_params *p)
 {
     *p = (sq_emulator_params){.c_on = 0.2, .c_off = 0.2, .sigma = 0.03, .c_min = 0.01, .eps = 1e-3,
-                              .refractory_us = 0.0, .seed = 1};
+                              .refractory_us = 0.0, .seed = 1, .max_frame_events = (size_t)1 << 24};
 }
 
 /* Bounds that keep a frame interval's work finite: at most ln((1 + eps) / eps) / c_min crossings
@@ -54,6 +54,9 @@ int sq_emulator_params_check(const sq_emulator_params *p, const char *where, sq_
         if (!(v[i] >= lo[i] && v[i] <= hi[i]))
             return sq_fail(err, SQ_ECONFIG, "%s.%s: expected a number in [%g, %g]%s, got %g", where,
                            names[i], lo[i], hi[i], i == 5 ? " us" : "", v[i]);
+    if (p->max_frame_events < 1 || p->max_frame_events > ((size_t)1 << 32))
+        return sq_fail(err, SQ_ECONFIG, "%s.max_frame_events: expected 1 to 2^32, got %zu", where,
+                       p->max_frame_events);
     return 0;
 }
 
@@ -147,6 +150,8 @@ void sq_emulator_reset(sq_emulator *e, const float *frame, double t_us)
 
 static int push_step_event(sq_emulator *e, uint64_t key, uint8_t p)
 {
+    if (e->n_ev >= e->par.max_frame_events)
+        return SQ_ERANGE;
     if (e->n_ev == e->cap_ev) {
         size_t cap = e->cap_ev ? 2 * e->cap_ev : 4096;
         step_event *ev = cap <= SIZE_MAX / sizeof *ev ? realloc(e->ev, cap * sizeof *ev) : NULL;
@@ -183,8 +188,9 @@ static int pixel_crossings(sq_emulator *e, size_t i, double it, double itdt, dou
             continue;
         e->last_t[i] = t;
         uint64_t rel = (uint64_t)(llround(t) - (int64_t)us0);
-        if (push_step_event(e, rel << 32 | i, (uint8_t)up) < 0)
-            return SQ_ENOMEM;
+        int rc = push_step_event(e, rel << 32 | i, (uint8_t)up);
+        if (rc < 0)
+            return rc;
     }
     return 0;
 }
@@ -246,7 +252,12 @@ int sq_emulator_step(sq_emulator *e, const float *frame, double t_us, sq_dvs_str
         /* Most changed pixels cross nothing: the first crossing ref +- C must lie within reach. */
         if (l1 > l0 ? ref[i] + (double)c_on[i] > l1 : ref[i] - (double)c_off[i] < l1)
             continue;
-        if (pixel_crossings(e, i, l0, l1, e->t_prev, t_us, us0) < 0)
+        int rc = pixel_crossings(e, i, l0, l1, e->t_prev, t_us, us0);
+        if (rc == SQ_ERANGE)
+            return sq_fail(err, rc, "emulator: expected at most max_frame_events = %zu events in one frame interval, "
+                           "got more (lower the contrast, raise the thresholds or shorten the step)",
+                           e->par.max_frame_events);
+        if (rc < 0)
             return sq_fail(err, SQ_ENOMEM, "emulator: out of memory for the events of one frame");
     }
     e->t_prev = t_us;

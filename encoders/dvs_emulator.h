@@ -31,6 +31,7 @@ typedef struct {
     int lin_log;           /* 1: L = v2e's lin_log(255 I) instead (0) */
     double refractory_us;  /* us (0) */
     uint64_t seed;         /* keys the threshold mismatch (1) */
+    size_t max_frame_events; /* events of one frame interval; more is an error (2^24, 256 MiB of buffer) */
 } sq_emulator_params;
 
 /* Thread: any. */
@@ -57,7 +58,8 @@ void sq_emulator_reset(sq_emulator *e, const float *frame, double t_us);
 
 /* The next frame, at t_us > the previous frame's time: appends the interval's events to out, sorted
  * by time, then row, then column (timestamps rounded to the nearest us). Returns 0, SQ_EINVAL for a
- * time not after the previous one, or SQ_ENOMEM. Thread: owner of e and out. */
+ * time not after the previous one, SQ_ERANGE for more than max_frame_events events (the state is
+ * then undefined: reset before the next step), or SQ_ENOMEM. Thread: owner of e and out. */
 int sq_emulator_step(sq_emulator *e, const float *frame, double t_us, sq_dvs_stream *out, sq_err *err);
 
 #endif

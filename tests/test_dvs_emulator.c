@@ -279,6 +279,17 @@ START_TEST(bad_parameters_and_frame_times_are_errors_naming_the_field)
     ck_assert_str_eq(err.msg, "emulator: frame time: expected more than the previous frame's 1000 us (and less than "
                               "1e9 us after it), got 1000");
     sq_emulator_destroy(e);
+    /* Black to white is 34 crossings a pixel: 136 for 4 pixels, more than a limit of 100. */
+    p.max_frame_events = 100;
+    e = make(2, 2, &p);
+    sq_emulator_reset(e, f, 0.0);
+    fill(f, 4, 1.0f);
+    ck_assert_int_eq(sq_emulator_step(e, f, 1000.0, &s, &err), SQ_ERANGE);
+    ck_assert_str_eq(err.msg, "emulator: expected at most max_frame_events = 100 events in one frame interval, got "
+                              "more (lower the contrast, raise the thresholds or shorten the step)");
+    ck_assert_uint_eq(s.n, 0);
+    sq_emulator_destroy(e);
+    sq_dvs_stream_free(&s);
 }
 END_TEST
 
