@@ -202,7 +202,7 @@ static int read_counts(sq__cfg_ctx *c, const json_t *v, const char *where, sq_en
 
 int sq__cfg_encoder(sq__cfg_ctx *c, const json_t *v, const char *where, size_t pop_index, sq_pop_spec *p)
 {
-    char path[SQ__CFG_PATH], prefix[SQ__CFG_PATH + 64];
+    char path[SQ__CFG_PATH], prefix[SQ__CFG_PATH + 1024]; /* "<origin>: <path>", origin a file path */
     sq__cfg_join(path, where, "encoder");
     const sq_encoder *enc = NULL;
     if (!json_is_object(v))
@@ -225,8 +225,10 @@ int sq__cfg_encoder(sq__cfg_ctx *c, const json_t *v, const char *where, size_t p
     uint32_t *ids = sq__cfg_alloc(c, list.n, sizeof *ids);
     double *times = sq__cfg_alloc(c, list.n, sizeof *times);
     if (ids && times) {
-        memcpy(ids, list.id, list.n * sizeof *ids);
-        memcpy(times, list.t, list.n * sizeof *times);
+        if (list.n) { /* memcpy from NULL is undefined even for 0 bytes */
+            memcpy(ids, list.id, list.n * sizeof *ids);
+            memcpy(times, list.t, list.n * sizeof *times);
+        }
         p->spike_ids = ids;
         p->spike_times = times;
         p->n_spikes = list.n;
