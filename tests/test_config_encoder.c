@@ -185,6 +185,17 @@ START_TEST(latency_and_rank_order_encoders_from_config_give_their_exact_times)
 }
 END_TEST
 
+START_TEST(encoder_that_fires_nothing_gives_an_empty_source)
+{
+    const char *path = fixture();
+    record r = run("{'kind': 'latency', 'threshold': 2, 'dataset': {'kind': 'idx', 'images': '%s'}, 'samples': 4}",
+                   path, 4, 500.0);
+    ck_assert_uint_eq(r.n, 0);
+    free(r.s);
+    sq_tmp_cleanup();
+}
+END_TEST
+
 START_TEST(poisson_encoder_from_config_is_seeded_and_near_its_rate)
 {
     const char *path = fixture();
@@ -386,6 +397,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, rate_encoder_from_config_feeds_each_sample_in_its_window);
     tcase_add_test(tc, latency_and_rank_order_encoders_from_config_give_their_exact_times);
+    tcase_add_test(tc, encoder_that_fires_nothing_gives_an_empty_source);
     tcase_add_test(tc, poisson_encoder_from_config_is_seeded_and_near_its_rate);
     tcase_add_test(tc, fashion_mnist_from_the_debian_package_feeds_its_first_images);
     tcase_add_test(tc, dvs_encoder_replays_an_emulated_dataset_event_for_event);
