@@ -89,6 +89,12 @@ uint32_t sq_samples_neurons(const sq_samples *s)
     return s->kind == SQ_DATASET_IDX ? s->im.rows * s->im.cols : 2u * s->width * s->height;
 }
 
+void sq_samples_sensor(const sq_samples *s, uint32_t *width, uint32_t *height)
+{
+    *width = s->kind == SQ_DATASET_DVS ? s->width : 0;
+    *height = s->kind == SQ_DATASET_DVS ? s->height : 0;
+}
+
 int sq_samples_label(const sq_samples *s, uint64_t i)
 {
     if (s->kind == SQ_DATASET_IDX)

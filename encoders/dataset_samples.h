@@ -36,6 +36,9 @@ uint64_t sq_samples_count(const sq_samples *s);
 int sq_samples_events(const sq_samples *s);       /* 1 for event recordings, 0 for images */
 /* Neurons one sample needs: rows * cols for images, 2 * height * width for recordings. */
 uint32_t sq_samples_neurons(const sq_samples *s);
+/* The sensor of a DVS dataset (its first recording's format: 128 x 128 AEDAT, 34 x 34 N-MNIST);
+ * 0 x 0 for images. */
+void sq_samples_sensor(const sq_samples *s, uint32_t *width, uint32_t *height);
 /* Label of sample i, or -1 when the dataset has none. */
 int sq_samples_label(const sq_samples *s, uint64_t i);
 

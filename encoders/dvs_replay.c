@@ -3,17 +3,36 @@
  * the sample's start, as SpikingJelly's framing subtracts t[0]). Neuron index of event (x, y, p):
  *     p * H * W + y * W + x     (p = 0 OFF, 1 ON; the channel-major order of SpikingJelly's
  *                                [2, H, W] frames, flattened).
+ * With size > 0 the events are first downsampled to size x size (x' = x * size / W, data.md §2.6).
  * Events later than sample_time after the first are an error unless truncate is set, which drops
  * them. Nothing else is dropped or merged: the replay is lossless (tests/test_encoders.c). */
-#include "encoder.h"
+#include <stdlib.h>
+#include <string.h>
 
-enum { TRUNCATE };
+#include "encoder.h"
+#include "frames.h"
+
+enum { TRUNCATE, SIZE };
 
 static const sq_param_info params[] = {
     {"truncate", "bool", 0.0, SQ_ANY, "drop events later than sample_time (false: an error)"},
+    {"size", "1", 0.0, SQ_NONNEGATIVE, "downsample to size x size pixels (0: the sensor's size)"},
 };
 
-static int encode(const sq_encode_ctx *c, const sq_dvs_stream *s, uint32_t n, sq_spike_list *out, sq_err *err)
+static int check(const double *v, double sample_time, const char *where, sq_err *err)
+{
+    (void)sample_time;
+    if (v[SIZE] != (double)(uint32_t)v[SIZE] || v[SIZE] > 4096)
+        return sq_fail(err, SQ_ECONFIG, "%s.size: expected an integer from 0 to 4096, got %g", where, v[SIZE]);
+    return 0;
+}
+
+static uint32_t out_side(const double *v)
+{
+    return (uint32_t)v[SIZE];
+}
+
+static int replay(const sq_encode_ctx *c, const sq_dvs_stream *s, uint32_t n, sq_spike_list *out, sq_err *err)
 {
     size_t hw = (size_t)s->width * s->height;
     if (n != 2 * hw)
@@ -44,11 +63,30 @@ static int encode(const sq_encode_ctx *c, const sq_dvs_stream *s, uint32_t n, sq
     return 0;
 }
 
+static int encode(const sq_encode_ctx *c, const sq_dvs_stream *s, uint32_t n, sq_spike_list *out, sq_err *err)
+{
+    uint32_t side = out_side(c->v);
+    if (!side || (side == s->width && side == s->height))
+        return replay(c, s, n, out, err);
+    sq_dvs_stream small = {malloc((s->n ? s->n : 1) * sizeof *small.ev), s->n, s->n, s->width, s->height};
+    if (!small.ev)
+        return sq_fail(err, SQ_ENOMEM, "%s: out of memory for %zu events", c->where, s->n);
+    if (s->n)
+        memcpy(small.ev, s->ev, s->n * sizeof *small.ev);
+    int rc = sq_dvs_downsample(&small, side, side, err);
+    if (rc == 0)
+        rc = replay(c, &small, n, out, err);
+    free(small.ev);
+    return rc;
+}
+
 const sq_encoder sq_encoder_dvs = {
     .name = "dvs",
     .doc = "event-camera events replayed at their timestamps into 2 x H x W neurons (p * H * W + y * W + x)",
     .events = 1,
     .params = params,
     .n_params = SQ_COUNT(params),
+    .check = check,
     .stream = encode,
+    .out_side = out_side,
 };

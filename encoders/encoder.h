@@ -62,6 +62,9 @@ typedef struct {
     int (*image)(const sq_encode_ctx *c, const float *x, uint32_t n, sq_spike_list *out, sq_err *err);
     /* Event encoders: a recording, into a population of n = 2 * height * width neurons. */
     int (*stream)(const sq_encode_ctx *c, const sq_dvs_stream *s, uint32_t n, sq_spike_list *out, sq_err *err);
+    /* Event encoders that downsample: the side of the (square) output, or 0 (or NULL) for the
+     * sensor's own size; the population is then 2 * side * side. */
+    uint32_t (*out_side)(const double *v);
 } sq_encoder;
 
 /* Internal (the encoder files): what encoders call for each spike: sq_spike_list_push, and on failure the message

@@ -19,9 +19,15 @@ static int check_sizes(const sq_encoding *e, const sq_samples *s, sq_err *err)
     if (sq_samples_events(s) != e->encoder->events)
         return sq_fail(err, SQ_ECONFIG, "%s.kind: expected an encoder of %s, got %s", e->where,
                        sq_samples_events(s) ? "event recordings (dvs)" : "images", e->encoder->name);
-    if (sq_samples_neurons(s) != e->n)
+    uint32_t w, h, side = e->encoder->out_side ? e->encoder->out_side(e->params) : 0;
+    sq_samples_sensor(s, &w, &h);
+    if (side > w || side > h)
+        return sq_fail(err, SQ_ECONFIG, "%s.size: expected at most the sensor's %u x %u, got %u", e->where, w, h,
+                       side);
+    uint32_t want = side ? 2 * side * side : sq_samples_neurons(s);
+    if (want != e->n)
         return sq_fail(err, SQ_ECONFIG, "%s: expected a population of %u neurons, one per %s of a sample, got n = %u",
-                       e->where, sq_samples_neurons(s), sq_samples_events(s) ? "(polarity, pixel)" : "pixel", e->n);
+                       e->where, want, sq_samples_events(s) ? "(polarity, pixel)" : "pixel", e->n);
     if (e->encoder->check && e->encoder->check(e->params, e->sample_time, e->where, err) < 0)
         return SQ_ECONFIG;
     if (!e->encoder->spikes_per_sample)

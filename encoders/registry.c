@@ -10,10 +10,12 @@ extern const sq_encoder sq_encoder_latency;
 extern const sq_encoder sq_encoder_latency_log;
 extern const sq_encoder sq_encoder_rank_order;
 extern const sq_encoder sq_encoder_dvs;
+extern const sq_encoder sq_encoder_dvs_frames;
 
 static const sq_encoder *const encoders[] = {&sq_encoder_poisson,     &sq_encoder_rate,
                                              &sq_encoder_latency,     &sq_encoder_latency_log,
-                                             &sq_encoder_rank_order, &sq_encoder_dvs};
+                                             &sq_encoder_rank_order, &sq_encoder_dvs,
+                                             &sq_encoder_dvs_frames};
 
 const sq_encoder *sq_encoder_find(const char *name)
 {

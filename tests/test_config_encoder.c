@@ -255,7 +255,7 @@ static int by_time_then_id(const void *a, const void *b)
 /* An emulated dataset (two classes, one recording each of a bright block) written with the AEDAT
  * writer into the CIFAR10-DVS layout, read back by the "dvs" encoder through the folder listing
  * and the AEDAT reader: every event becomes exactly one spike of neuron p*H*W + y*W + x. */
-START_TEST(dvs_encoder_replays_an_emulated_dataset_event_for_event)
+START_TEST(dvs_encoders_replay_and_frame_an_emulated_dataset_read_through_the_folder_layout)
 {
     char root[512], dir[600], file[700];
     sq_tmp_path(root, sizeof root, "dvs");
@@ -302,6 +302,32 @@ START_TEST(dvs_encoder_replays_an_emulated_dataset_event_for_event)
     ck_assert_uint_eq(m, total);
     free(want);
     free(r.s);
+    /* The same dataset as 4 binary frames of 64 x 64, 2 ms apart: the spikes are the distinct
+     * (frame, neuron) pairs, frame = min(j / (N / 4), 3) for event j (split by number). */
+    r = run_echo("{'kind': 'dvs_frames', 'T': 4, 'dt': 2, 'size': 64, 'dataset': {'kind': 'dvs', 'root': '%s'},"
+                 "'samples': 2, 'sample_time': 300}", root, 2 * 64 * 64, 600.0, 0);
+    static unsigned char hit[2][4][2 * 64 * 64];
+    memset(hit, 0, sizeof hit);
+    size_t distinct = 0;
+    for (int k = 0; k < 2; k++)
+        for (size_t j = 0; j < rec[k].n; j++) {
+            const sq_dvs_event *e = &rec[k].ev[j];
+            size_t f = j / (rec[k].n / 4) < 3 ? j / (rec[k].n / 4) : 3;
+            uint32_t id = (uint32_t)e->p * 4096 + (uint32_t)(e->y / 2) * 64 + e->x / 2;
+            distinct += !hit[k][f][id];
+            hit[k][f][id] = 1;
+        }
+    size_t got = 0;
+    for (size_t k = 0; k < r.n; k++) {
+        if (r.s[k].pop != 0)
+            continue;
+        int sample = r.s[k].t >= 300.0, f = (int)lround((r.s[k].t - 300.0 * sample) / 2.0);
+        ck_assert(f >= 0 && f < 4 && hit[sample][f][r.s[k].id]);
+        hit[sample][f][r.s[k].id] = 0; /* each pair once */
+        got++;
+    }
+    ck_assert_uint_eq(got, distinct);
+    free(r.s);
     sq_dvs_stream_free(&rec[0]);
     sq_dvs_stream_free(&rec[1]);
     sq_tmp_cleanup();
@@ -326,7 +352,7 @@ START_TEST(encoder_errors_name_the_file_field_expectation_and_value)
     const char *p = fixture();
     fails("{'kind': 'morse', 'dataset': {'kind': 'idx', 'images': '%s'}}", p, 4, SQ_ECONFIG,
           "net.json: populations[0].encoder.kind: expected one of poisson, rate, latency, latency_log, rank_order, "
-          "dvs, got \"morse\"");
+          "dvs, dvs_frames, got \"morse\"");
     fails("{'kind': 'poisson', 'max_rat': 5, 'dataset': {'kind': 'idx', 'images': '%s'}}", p, 4, SQ_ECONFIG,
           "net.json: populations[0].encoder.max_rat: unknown field (expected one of: kind, dataset, samples, "
           "first_sample, order, sample_time, gap, max_spikes, max_rate)");
@@ -400,7 +426,7 @@ int main(void)
     tcase_add_test(tc, encoder_that_fires_nothing_gives_an_empty_source);
     tcase_add_test(tc, poisson_encoder_from_config_is_seeded_and_near_its_rate);
     tcase_add_test(tc, fashion_mnist_from_the_debian_package_feeds_its_first_images);
-    tcase_add_test(tc, dvs_encoder_replays_an_emulated_dataset_event_for_event);
+    tcase_add_test(tc, dvs_encoders_replay_and_frame_an_emulated_dataset_read_through_the_folder_layout);
     tcase_add_test(tc, encoder_errors_name_the_file_field_expectation_and_value);
     tcase_add_test(tc, encoder_is_only_for_spike_sources_and_excludes_spike_times);
     suite_add_tcase(s, tc);

@@ -206,7 +206,7 @@ START_TEST(dvs_replay_gives_one_spike_per_event_at_its_timestamp_losslessly)
     sq_dvs_stream s;
     random_stream(&s, 34, 34, 5000, 123456);
     const sq_encoder *enc = sq_encoder_find("dvs");
-    const double v[] = {0.0};
+    const double v[] = {0.0, 0.0}; /* truncate false, size 0 */
     sq_encode_ctx c = {v, 1000.0, 50.0, 1, 0, 0, "test"};
     sq_spike_list l = {.max = 100000};
     sq_err err = {0};
@@ -224,7 +224,7 @@ START_TEST(dvs_replay_gives_one_spike_per_event_at_its_timestamp_losslessly)
     ck_assert_msg(strstr(err.msg, "test.sample_time: expected at least the recording's length, got 10 ms") == err.msg,
                   "%s", err.msg);
     sq_spike_list_free(&l);
-    const double trunc[] = {1.0};
+    const double trunc[] = {1.0, 0.0};
     c.v = trunc;
     ck_assert_int_eq(enc->stream(&c, &s, 2 * 34 * 34, &l, &err), 0);
     size_t before = 0;
@@ -235,6 +235,77 @@ START_TEST(dvs_replay_gives_one_spike_per_event_at_its_timestamp_losslessly)
     ck_assert_int_eq(enc->stream(&c, &s, 100, &l, &err), SQ_ECONFIG);
     ck_assert_str_eq(err.msg, "test: expected a population of 2 x 34 x 34 = 2312 neurons for sample 0, got n = 100");
     sq_dvs_stream_free(&s);
+}
+END_TEST
+
+/* Ten events on a 128 x 128 sensor, counted into frames by hand below. */
+static const sq_dvs_event ten[10] = {{0, 10, 20, 1},  {5, 10, 20, 1},  {7, 11, 20, 0},  {9, 100, 3, 1}, {20, 50, 50, 0},
+                                     {21, 51, 50, 0}, {40, 10, 20, 1}, {41, 127, 127, 1}, {60, 0, 0, 0},  {61, 3, 3, 1}};
+
+static sq_spike_list frames_of(double t_frames, double by_time, double binary, double size, uint32_t n)
+{
+    sq_dvs_stream s = {(sq_dvs_event *)ten, 10, 10, 128, 128};
+    const double v[] = {t_frames, 2.0, by_time, binary, size}; /* T, dt = 2 ms, by_time, binary, size */
+    sq_encode_ctx c = {v, 100.0, 50.0, 1, 0, 0, "test"};
+    sq_spike_list l = {.max = 1000};
+    sq_err err = {0};
+    ck_assert_msg(sq_encoder_find("dvs_frames")->stream(&c, &s, n, &l, &err) == 0, "%s", err.msg);
+    return l;
+}
+
+/* Spike k must be neuron p * W * W + y * W + x of frame f (at 50 + 2 f ms), in (frame, neuron) order. */
+static void expect(const sq_spike_list *l, const int (*want)[4], size_t n, uint32_t w)
+{
+    ck_assert_uint_eq(l->n, n);
+    for (size_t k = 0; k < n; k++) {
+        ck_assert_double_eq(l->t[k], 50.0 + 2.0 * want[k][0]);
+        ck_assert_uint_eq(l->id[k], (uint32_t)(want[k][1] * w * w + want[k][2] * w + want[k][3]));
+    }
+}
+
+START_TEST(dvs_frames_fire_each_non_empty_count_at_its_frame_time)
+{
+    /* {frame, p, y, x}: by number, frame 0 = events 0-4 and frame 1 = events 5-9 (N / T = 5). */
+    static const int binary[][4] = {{0, 0, 20, 11}, {0, 0, 50, 50}, {0, 1, 3, 100}, {0, 1, 20, 10},
+                                    {1, 0, 0, 0},   {1, 0, 50, 51}, {1, 1, 3, 3},   {1, 1, 20, 10}, {1, 1, 127, 127}};
+    sq_spike_list l = frames_of(2, 0, 1, 0, 2 * 128 * 128);
+    expect(&l, binary, 9, 128);
+    sq_spike_list_free(&l);
+    /* Counts: pixel (10, 20) ON has two events in frame 0. */
+    static const int counts[][4] = {{0, 0, 20, 11}, {0, 0, 50, 50}, {0, 1, 3, 100}, {0, 1, 20, 10}, {0, 1, 20, 10},
+                                    {1, 0, 0, 0},   {1, 0, 50, 51}, {1, 1, 3, 3},   {1, 1, 20, 10}, {1, 1, 127, 127}};
+    l = frames_of(2, 0, 0, 0, 2 * 128 * 128);
+    expect(&l, counts, 10, 128);
+    sq_spike_list_free(&l);
+    /* By time: dt = (61 - 0) / 2 = 30 us, frame 0 = t < 30 (events 0-5), frame 1 the rest. */
+    static const int by_time[][4] = {{0, 0, 20, 11}, {0, 0, 50, 50}, {0, 0, 50, 51}, {0, 1, 3, 100}, {0, 1, 20, 10},
+                                     {1, 0, 0, 0},   {1, 1, 3, 3},   {1, 1, 20, 10}, {1, 1, 127, 127}};
+    l = frames_of(2, 1, 1, 0, 2 * 128 * 128);
+    expect(&l, by_time, 9, 128);
+    sq_spike_list_free(&l);
+    /* Downsampled to 64 x 64: x' = x / 2, y' = y / 2; events 0 and 1 (ON) and 2 (OFF) share (5, 10). */
+    static const int half[][4] = {{0, 0, 10, 5}, {0, 0, 25, 25}, {0, 1, 1, 50}, {0, 1, 10, 5},  {1, 0, 0, 0},
+                                  {1, 0, 25, 25}, {1, 1, 1, 1},  {1, 1, 10, 5}, {1, 1, 63, 63}};
+    l = frames_of(2, 0, 1, 64, 2 * 64 * 64);
+    expect(&l, half, 9, 64);
+    sq_spike_list_free(&l);
+}
+END_TEST
+
+START_TEST(dvs_replay_downsampled_maps_each_event_to_its_halved_pixel)
+{
+    sq_dvs_stream s = {(sq_dvs_event *)ten, 10, 10, 128, 128};
+    const double v[] = {0.0, 64.0};
+    sq_encode_ctx c = {v, 100.0, 0.0, 1, 0, 0, "test"};
+    sq_spike_list l = {.max = 100};
+    ck_assert_int_eq(sq_encoder_find("dvs")->stream(&c, &s, 2 * 64 * 64, &l, NULL), 0);
+    ck_assert_uint_eq(l.n, 10);
+    for (size_t k = 0; k < 10; k++) {
+        ck_assert_uint_eq(l.id[k], (uint32_t)ten[k].p * 64 * 64 + (uint32_t)(ten[k].y / 2) * 64 + ten[k].x / 2);
+        ck_assert_double_eq_tol(l.t[k], (double)ten[k].t / 1000.0, 1e-12);
+    }
+    ck_assert_int_eq(ten[1].x, 10); /* the input stream is left as it was */
+    sq_spike_list_free(&l);
 }
 END_TEST
 
@@ -453,6 +524,8 @@ int main(void)
     tcase_add_test(tc, latency_times_follow_the_linear_and_logarithmic_formulas);
     tcase_add_test(tc, rank_order_fires_inputs_in_decreasing_intensity_dt_apart);
     tcase_add_test(tc, dvs_replay_gives_one_spike_per_event_at_its_timestamp_losslessly);
+    tcase_add_test(tc, dvs_frames_fire_each_non_empty_count_at_its_frame_time);
+    tcase_add_test(tc, dvs_replay_downsampled_maps_each_event_to_its_halved_pixel);
     tcase_add_test(tc, expanded_dataset_puts_sample_k_in_its_own_window);
     tcase_add_test(tc, expansion_refuses_missing_samples_wrong_sizes_and_too_many_spikes_before_allocating);
     tcase_add_test(tc, shuffled_order_is_a_seeded_permutation_that_first_sample_windows_into);
