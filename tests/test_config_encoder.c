@@ -244,6 +244,8 @@ START_TEST(fashion_mnist_from_the_debian_package_feeds_its_first_images)
 }
 END_TEST
 
+static void fails(const char *encoder, const char *path, uint32_t n, int code, const char *msg);
+
 static int by_time_then_id(const void *a, const void *b)
 {
     const sq_spike *x = a, *y = b;
@@ -328,6 +330,13 @@ START_TEST(dvs_encoders_replay_and_frame_an_emulated_dataset_read_through_the_fo
     }
     ck_assert_uint_eq(got, distinct);
     free(r.s);
+    fails("{'kind': 'dvs_frames', 'size': 200, 'dataset': {'kind': 'dvs', 'root': '%s'}}", root, 80000, SQ_ECONFIG,
+          "net.json: populations[0].encoder.size: expected at most the sensor's 128 x 128, got 200");
+    fails("{'kind': 'dvs_frames', 'T': 2.5, 'dataset': {'kind': 'dvs', 'root': '%s'}}", root, 32768, SQ_ECONFIG,
+          "net.json: populations[0].encoder.T: expected an integer from 1 to 1e5, got 2.5");
+    fails("{'kind': 'dvs', 'dataset': {'kind': 'dvs', 'root': '%s'}}", root, 784, SQ_ECONFIG,
+          "net.json: populations[0].encoder: expected a population of 32768 neurons, one per (polarity, pixel) of a "
+          "sample, got n = 784");
     sq_dvs_stream_free(&rec[0]);
     sq_dvs_stream_free(&rec[1]);
     sq_tmp_cleanup();
