@@ -9,6 +9,8 @@
  * order, encoders/dvs_dataset.h) is the label order. */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,10 +112,39 @@ static void set_format(options *o, int nmnist)
     o->par.speed = nmnist ? 0.0783 : d.speed;
 }
 
+/* A decimal integer option (seed, repeats, max-events): 1 if name is one, -1 on a bad value, 0 if
+ * name is not one of them. */
+static int integer_option(options *o, const char *name, const char *val)
+{
+    struct { const char *name; unsigned long long max; } table[] = {
+        {"--seed", ULLONG_MAX}, {"--repeats", 100000}, {"--max-events", SIZE_MAX}};
+    for (size_t i = 0; i < SQ_COUNT(table); i++) {
+        if (strcmp(name, table[i].name) != 0)
+            continue;
+        char *end;
+        errno = 0;
+        unsigned long long u = strtoull(val, &end, 10);
+        if (!*val || *end || val[0] == '-' || errno || u > table[i].max) {
+            fprintf(stderr, "spikeq: dataset emulate: %s: expected an integer from 0 to %llu, got \"%s\"\n", name,
+                    table[i].max, val);
+            return -1;
+        }
+        if (i == 0)
+            o->par.pixel.seed = u;
+        else if (i == 1)
+            o->par.repeats = (unsigned)u;
+        else
+            o->par.max_events = (size_t)u;
+        return 1;
+    }
+    return 0;
+}
+
 static int other_option(options *o, const char *name, const char *val)
 {
-    unsigned long long u;
-    char *end;
+    int rc = integer_option(o, name, val);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
     if (strcmp(name, "--from") == 0)
         o->from = val;
     else if (strcmp(name, "--split") == 0)
@@ -126,15 +157,7 @@ static int other_option(options *o, const char *name, const char *val)
         set_format(o, strcmp(val, "nmnist") == 0);
     else if (strcmp(name, "--path") == 0 && sq_saccade_path_find(val) >= 0)
         o->par.path = (sq_saccade_path)sq_saccade_path_find(val);
-    else if ((strcmp(name, "--seed") == 0 || strcmp(name, "--repeats") == 0 || strcmp(name, "--max-events") == 0) &&
-             (u = strtoull(val, &end, 10), *val && !*end && val[0] != '-')) {
-        if (name[2] == 's')
-            o->par.pixel.seed = u;
-        else if (name[2] == 'r')
-            o->par.repeats = u > 100000 ? 100000 : (unsigned)u;
-        else
-            o->par.max_events = (size_t)u;
-    } else {
+    else {
         fprintf(stderr, "spikeq: dataset emulate: %s: unknown option or bad value \"%s\" (see --help)\n", name, val);
         return -1;
     }
