@@ -1,7 +1,8 @@
 /* io/config_pops.c: reads the "populations" array of an experiment config into sq_pop_spec values:
  * name, size, model (a neuron model from neurons/registry.c or "spike_source"), parameters checked
  * against the model's sq_param_info table, v_init, per-neuron overrides and, for spike sources, the
- * spike lists flattened into (id, time) pairs. Schema: README.md "Configuration".
+ * spike lists flattened into (id, time) pairs, or an "encoder" that fills them from a dataset
+ * (io/config_encoder.c). Schema: README.md "Configuration".
  * Tested through tests/test_config.c. */
 #include "config_internal.h"
 
