@@ -191,7 +191,7 @@ START_TEST(dvs_replay_gives_one_spike_per_event_at_its_timestamp_losslessly)
     sq_dvs_stream s;
     random_stream(&s, 34, 34, 5000, 123456);
     const sq_encoder *enc = sq_encoder_find("dvs");
-    const double v[] = {0.0, 0.0}; /* truncate false, size 0 */
+    const double v[] = {0.0, 0.0, 1.0}; /* truncate false, size 0, time_scale 1 */
     sq_encode_ctx c = {v, 1000.0, 50.0, 1, 0, 0, "test"};
     sq_spike_list l = {.max = 100000};
     sq_err err = {0};
@@ -209,7 +209,7 @@ START_TEST(dvs_replay_gives_one_spike_per_event_at_its_timestamp_losslessly)
     ck_assert_msg(strstr(err.msg, "test.sample_time: expected at least the recording's length, got 10 ms") == err.msg,
                   "%s", err.msg);
     sq_spike_list_free(&l);
-    const double trunc[] = {1.0, 0.0};
+    const double trunc[] = {1.0, 0.0, 1.0};
     c.v = trunc;
     ck_assert_int_eq(enc->stream(&c, &s, 2 * 34 * 34, &l, &err), 0);
     size_t before = 0;
@@ -277,17 +277,17 @@ START_TEST(dvs_frames_fire_each_non_empty_count_at_its_frame_time)
 }
 END_TEST
 
-START_TEST(dvs_replay_downsampled_maps_each_event_to_its_halved_pixel)
+START_TEST(dvs_replay_downsampled_and_time_scaled_maps_each_event_to_its_halved_pixel_and_time)
 {
     sq_dvs_stream s = {(sq_dvs_event *)ten, 10, 10, 128, 128};
-    const double v[] = {0.0, 64.0};
+    const double v[] = {0.0, 64.0, 0.5}; /* and time at half speed: 0.5 ms of simulation per ms */
     sq_encode_ctx c = {v, 100.0, 0.0, 1, 0, 0, "test"};
     sq_spike_list l = {.max = 100};
     ck_assert_int_eq(sq_encoder_find("dvs")->stream(&c, &s, 2 * 64 * 64, &l, NULL), 0);
     ck_assert_uint_eq(l.n, 10);
     for (size_t k = 0; k < 10; k++) {
         ck_assert_uint_eq(l.id[k], (uint32_t)ten[k].p * 64 * 64 + (uint32_t)(ten[k].y / 2) * 64 + ten[k].x / 2);
-        ck_assert_double_eq_tol(l.t[k], (double)ten[k].t / 1000.0, 1e-12);
+        ck_assert_double_eq_tol(l.t[k], 0.5 * (double)ten[k].t / 1000.0, 1e-12);
     }
     ck_assert_int_eq(ten[1].x, 10); /* the input stream is left as it was */
     sq_spike_list_free(&l);
@@ -328,7 +328,7 @@ int main(void)
     tcase_add_test(tc, rank_order_fires_inputs_in_decreasing_intensity_dt_apart);
     tcase_add_test(tc, dvs_replay_gives_one_spike_per_event_at_its_timestamp_losslessly);
     tcase_add_test(tc, dvs_frames_fire_each_non_empty_count_at_its_frame_time);
-    tcase_add_test(tc, dvs_replay_downsampled_maps_each_event_to_its_halved_pixel);
+    tcase_add_test(tc, dvs_replay_downsampled_and_time_scaled_maps_each_event_to_its_halved_pixel_and_time);
     tcase_add_test(tc, spike_list_stops_at_its_limit);
     suite_add_tcase(s, tc);
     return sq_test_run(s);
