@@ -262,11 +262,12 @@ typedef struct {
     double events, lo, hi, t0, last_shown;
 } tally;
 
-static void progress(const options *o, const tally *t, unsigned long long done, unsigned long long total)
+static void progress(const options *o, tally *t, unsigned long long done, unsigned long long total)
 {
     double now = now_s(), wall = now - t->t0;
     if (o->quiet || !isatty(STDERR_FILENO) || (now - t->last_shown < 0.2 && done < total))
         return;
+    t->last_shown = now; /* at most five updates a second */
     double rate = wall > 0 ? (double)done / wall : 0.0;
     fprintf(stderr, "\r[%3.0f%%] %llu / %llu images   %.1f images/s   %.0f events/image   ETA %.0f s   ",
             100.0 * (double)done / (double)total, done, total, rate, done ? t->events / (double)done : 0.0,
