@@ -147,17 +147,15 @@ int sq_aedat_decode(const uint8_t *buf, size_t len, const char *name, unsigned f
     return 0;
 }
 
+static int decode_plain(const uint8_t *buf, size_t len, const char *name, void *out, sq_err *err)
+{
+    return sq_aedat_decode(buf, len, name, 0, out, err);
+}
+
 int sq_aedat_read(const char *path, sq_dvs_stream *out, sq_err *err)
 {
-    const uint8_t *buf;
-    size_t len;
     memset(out, 0, sizeof *out);
-    int rc = sq__file_map(path, &buf, &len, err);
-    if (rc < 0)
-        return rc;
-    rc = sq_aedat_decode(buf, len, path, 0, out, err);
-    sq__file_unmap(buf, len);
-    return rc;
+    return sq__file_decode(path, decode_plain, out, err);
 }
 
 /* jAER's AEDAT 2.0 header (the lines its AEFileOutputStream writes), CRLF-terminated. */

@@ -76,6 +76,18 @@ void sq__file_unmap(const uint8_t *p, size_t len)
         munmap((void *)p, len);
 }
 
+int sq__file_decode(const char *path, sq__decode_fn decode, void *out, sq_err *err)
+{
+    const uint8_t *buf;
+    size_t len;
+    int rc = sq__file_map(path, &buf, &len, err);
+    if (rc < 0)
+        return rc;
+    rc = decode(buf, len, path, out, err);
+    sq__file_unmap(buf, len);
+    return rc;
+}
+
 int sq__file_write_all(const char *path, const void *buf, size_t len, sq_err *err)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -1,6 +1,6 @@
-/* encoders/file_bytes.h: whole-file reads and writes shared by the dataset readers and writers
- * (IDX, AEDAT, N-MNIST). Readers load a file in one read and decode it from memory in one tight
- * loop, which is what makes decoding fast and lets the fuzz harnesses drive the same decoders. */
+/* encoders/file_bytes.h: whole-file access shared by the dataset readers and writers (IDX, AEDAT,
+ * N-MNIST). Readers map a file and decode it from memory in one tight loop, which is what makes
+ * decoding fast and lets the fuzz harnesses drive the very decoders the readers run. */
 #ifndef SQ_FILE_BYTES_H
 #define SQ_FILE_BYTES_H
 
@@ -19,6 +19,11 @@ int sq__file_read_all(const char *path, uint8_t **out, size_t *len, sq_err *err)
  * a non-NULL *out and *len 0. Returns 0 or SQ_EIO. Thread: any. */
 int sq__file_map(const char *path, const uint8_t **out, size_t *len, sq_err *err);
 void sq__file_unmap(const uint8_t *p, size_t len);
+
+/* Maps path and runs decode(bytes, len, path, out, err) on it: what every reader does. Returns
+ * what sq__file_map or decode returns. Thread: any. */
+typedef int (*sq__decode_fn)(const uint8_t *buf, size_t len, const char *name, void *out, sq_err *err);
+int sq__file_decode(const char *path, sq__decode_fn decode, void *out, sq_err *err);
 
 /* Writes len bytes to path (created or truncated). Returns 0 or SQ_EIO. Thread: any. */
 int sq__file_write_all(const char *path, const void *buf, size_t len, sq_err *err);

@@ -213,17 +213,15 @@ fail:
     return rc;
 }
 
+static int decode(const uint8_t *buf, size_t len, const char *name, void *out, sq_err *err)
+{
+    return sq_idx_decode(buf, len, name, out, err);
+}
+
 int sq_idx_read(const char *path, sq_idx_array *out, sq_err *err)
 {
-    uint8_t *buf;
-    size_t len;
     memset(out, 0, sizeof *out);
-    int rc = sq__file_read_all(path, &buf, &len, err);
-    if (rc < 0)
-        return rc;
-    rc = sq_idx_decode(buf, len, path, out, err);
-    free(buf);
-    return rc;
+    return sq__file_decode(path, decode, out, err);
 }
 
 static int read_kind(const char *path, unsigned ndim, const char *kind, sq_idx_array *a, sq_err *err)

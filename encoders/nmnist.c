@@ -45,17 +45,15 @@ int sq_nmnist_decode(const uint8_t *buf, size_t len, const char *name, sq_dvs_st
     return 0;
 }
 
+static int decode(const uint8_t *buf, size_t len, const char *name, void *out, sq_err *err)
+{
+    return sq_nmnist_decode(buf, len, name, out, err);
+}
+
 int sq_nmnist_read(const char *path, sq_dvs_stream *out, sq_err *err)
 {
-    const uint8_t *buf;
-    size_t len;
     memset(out, 0, sizeof *out);
-    int rc = sq__file_map(path, &buf, &len, err);
-    if (rc < 0)
-        return rc;
-    rc = sq_nmnist_decode(buf, len, path, out, err);
-    sq__file_unmap(buf, len);
-    return rc;
+    return sq__file_decode(path, decode, out, err);
 }
 
 int sq_nmnist_write(const char *path, const sq_dvs_stream *s, sq_err *err)
