@@ -6,7 +6,8 @@
  * With --format nmnist it records as N-MNIST was made instead (34 x 34, the 28 x 28 image unscaled
  * with a 3-pixel margin, three saccades of (3.5, 7) px in ~290 ms; <out>/<class>/<i>.bin).
  * Class folders are named "<label>_<name>" so that their lexicographic order (the dataset's class
- * order, encoders/dvs_dataset.h) is the label order. */
+ * order, encoders/dvs_dataset.h) is the label order. This file reads the options and the images;
+ * cli/emulate_run.c records and writes them. */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -15,13 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "../encoders/dvs_dataset.h"
 #include "../encoders/idx.h"
 #include "../encoders/saccade.h"
 #include "cli.h"
+#include "emulate.h"
 
 #define FMNIST_DIR "/usr/share/datasets/fashion-mnist"
 
@@ -51,22 +51,12 @@ static const char emulate_usage[] =
     "  --format F        cifar10dvs (default: 128 x 128 AEDAT 2.0) or nmnist (34 x 34 .bin, scale 1,\n"
     "                    triangle path of N-MNIST's saccades: amplitude 7, 0.0783 px/ms, ~290 ms);\n"
     "                    options after it still override\n"
+    "  --threads N       images recorded in parallel (1); the files do not depend on N\n"
     "  -q, --quiet       no progress line\n";
 
-static const char *const fmnist_classes[10] = {"tshirt_top", "trouser", "pullover", "dress", "coat",
-                                               "sandal", "shirt", "sneaker", "bag", "ankle_boot"};
-
-typedef struct {
-    const char *from, *split, *labels, *out;
-    int nmnist;                   /* --format nmnist */
-    unsigned long long samples, first;
-    int has_samples, quiet;
-    sq_saccade_params par;
-    char images_path[4096], labels_path[4096];
-} options;
 
 /* Numeric options: name and where the value goes (double, or an integer when `u` is set). */
-static int number_option(options *o, const char *name, const char *val)
+static int number_option(sq__emulate_options *o, const char *name, const char *val)
 {
     struct { const char *name; double *d; unsigned long long *u; } table[] = {
         {"--threshold", &o->par.pixel.c_on, NULL}, {"--sigma", &o->par.pixel.sigma, NULL},
@@ -100,7 +90,7 @@ static int number_option(options *o, const char *name, const char *val)
 /* N-MNIST's recording (Orchard et al. 2015; data.md §2.3, §4.3): an ATIS 34 x 34 crop, the digit
  * unscaled (28 px with a 3 px margin), three saccades along (0,0) -> (3.5,7) -> (7,0) -> (0,0) of
  * ~100 ms each. */
-static void set_format(options *o, int nmnist)
+static void set_format(sq__emulate_options *o, int nmnist)
 {
     sq_saccade_params d;
     sq_saccade_params_default(&d);
@@ -112,35 +102,37 @@ static void set_format(options *o, int nmnist)
     o->par.speed = nmnist ? 0.0783 : d.speed;
 }
 
-/* A decimal integer option (seed, repeats, max-events): 1 if name is one, -1 on a bad value, 0 if
+/* A decimal integer option (seed, repeats, max-events, threads): 1 if name is one, -1 on a bad value, 0 if
  * name is not one of them. */
-static int integer_option(options *o, const char *name, const char *val)
+static int integer_option(sq__emulate_options *o, const char *name, const char *val)
 {
-    struct { const char *name; unsigned long long max; } table[] = {
-        {"--seed", ULLONG_MAX}, {"--repeats", 100000}, {"--max-events", SIZE_MAX}};
+    struct { const char *name; unsigned long long min, max; } table[] = {
+        {"--seed", 0, ULLONG_MAX}, {"--repeats", 0, 100000}, {"--max-events", 0, SIZE_MAX}, {"--threads", 1, 256}};
     for (size_t i = 0; i < SQ_COUNT(table); i++) {
         if (strcmp(name, table[i].name) != 0)
             continue;
         char *end;
         errno = 0;
         unsigned long long u = strtoull(val, &end, 10);
-        if (!*val || *end || val[0] == '-' || errno || u > table[i].max) {
-            fprintf(stderr, "spikeq: dataset emulate: %s: expected an integer from 0 to %llu, got \"%s\"\n", name,
-                    table[i].max, val);
+        if (!*val || *end || val[0] == '-' || errno || u < table[i].min || u > table[i].max) {
+            fprintf(stderr, "spikeq: dataset emulate: %s: expected an integer from %llu to %llu, got \"%s\"\n", name,
+                    table[i].min, table[i].max, val);
             return -1;
         }
         if (i == 0)
             o->par.pixel.seed = u;
         else if (i == 1)
             o->par.repeats = (unsigned)u;
-        else
+        else if (i == 2)
             o->par.max_events = (size_t)u;
+        else
+            o->threads = (unsigned)u;
         return 1;
     }
     return 0;
 }
 
-static int other_option(options *o, const char *name, const char *val)
+static int other_option(sq__emulate_options *o, const char *name, const char *val)
 {
     int rc = integer_option(o, name, val);
     if (rc != 0)
@@ -164,10 +156,11 @@ static int other_option(options *o, const char *name, const char *val)
     return 0;
 }
 
-static int parse(int argc, char **argv, options *o)
+static int parse(int argc, char **argv, sq__emulate_options *o)
 {
     sq_saccade_params_default(&o->par);
     o->split = "train";
+    o->threads = 1;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "--lin-log") == 0) {
             o->quiet |= argv[i][2] != 'l';
@@ -193,7 +186,7 @@ static int parse(int argc, char **argv, options *o)
 }
 
 /* The images and labels files: Debian's Fashion-MNIST, or a path and its labels. */
-static int resolve_sources(options *o)
+static int resolve_sources(sq__emulate_options *o)
 {
     if (strcmp(o->from, "fashion-mnist") == 0) {
         if (strcmp(o->split, "train") != 0 && strcmp(o->split, "test") != 0) {
@@ -242,136 +235,8 @@ static int make_empty_dir(const char *dir)
     return empty ? 0 : -1;
 }
 
-static void class_name(char *buf, size_t len, int fmnist, unsigned label, unsigned max_label)
-{
-    if (fmnist && label < 10)
-        snprintf(buf, len, "%u_%s", label, fmnist_classes[label]);
-    else /* zero-padded, so that lexicographic order is numeric order */
-        snprintf(buf, len, "%0*u", max_label >= 100 ? 3 : max_label >= 10 ? 2 : 1, label);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-typedef struct {
-    size_t per_class[256];
-    double events, lo, hi, t0, last_shown;
-} tally;
-
-static void progress(const options *o, tally *t, unsigned long long done, unsigned long long total)
-{
-    double now = now_s(), wall = now - t->t0;
-    if (o->quiet || !isatty(STDERR_FILENO) || (now - t->last_shown < 0.2 && done < total))
-        return;
-    t->last_shown = now; /* at most five updates a second */
-    double rate = wall > 0 ? (double)done / wall : 0.0;
-    fprintf(stderr, "\r[%3.0f%%] %llu / %llu images   %.1f images/s   %.0f events/image   ETA %.0f s   ",
-            100.0 * (double)done / (double)total, done, total, rate, done ? t->events / (double)done : 0.0,
-            rate > 0 ? (double)(total - done) / rate : 0.0);
-    fflush(stderr);
-}
-
-static void summary(const options *o, const tally *t, unsigned long long n, int fmnist, unsigned max_label)
-{
-    double wall = now_s() - t->t0;
-    const sq_saccade_params *p = &o->par;
-    if (!o->quiet && isatty(STDERR_FILENO))
-        fputs("\r\033[K", stderr);
-    printf("source: %s (images %llu to %llu)\n", o->images_path, o->first, o->first + n - 1);
-    if (o->nmnist)
-        printf("output: %s (N-MNIST layout: <class>/<i>.bin, 5 bytes an event, %u x %u)\n", o->out, p->width,
-               p->height);
-    else
-        printf("output: %s (CIFAR10-DVS layout: <class>/<prefix>_<class>_<i>.aedat, AEDAT 2.0, %u x %u)\n", o->out,
-               p->width, p->height);
-    printf("motion: %s path, amplitude %g px, %g px/ms, %u repeat(s): %g ms a recording, a frame every %g ms, "
-           "image scaled x%g\n", sq_saccade_path_name(p->path), p->amplitude, p->speed, p->repeats,
-           sq_saccade_duration(p), p->step, p->scale);
-    if (p->refresh > 0)
-        printf("monitor refresh: %g Hz\n", p->refresh);
-    char curve[48];
-    snprintf(curve, sizeof curve, p->pixel.lin_log ? "lin_log(255 I)" : "ln(%g + I)", p->pixel.eps);
-    printf("pixels: L = %s, thresholds %g (std %g, seed %llu), refractory %g ms\n", curve, p->pixel.c_on,
-           p->pixel.sigma, (unsigned long long)p->pixel.seed, p->pixel.refractory_us / 1000.0);
-    printf("images: %llu\n", n);
-    for (unsigned c = 0; c <= max_label; c++) {
-        char name[64];
-        class_name(name, sizeof name, fmnist, c, max_label);
-        if (t->per_class[c])
-            printf("  class %s: %zu\n", name, t->per_class[c]);
-    }
-    printf("events: %.0f (per image: min %.0f, mean %.1f, max %.0f)\n", t->events, t->lo, t->events / (double)n,
-           t->hi);
-    printf("wall time: %.2f s\nimages/s: %.2f\nevents/image: %.0f\n", wall, (double)n / wall, t->events / (double)n);
-}
-
-/* Writes to "<path>.part" and renames, so that an interrupted run never leaves a truncated
- * recording under a name the dataset listing would pick up. */
-static int write_recording(const options *o, const char *path, const sq_dvs_stream *ev, sq_err *err)
-{
-    char part[4500];
-    snprintf(part, sizeof part, "%s.part", path);
-    int rc = o->nmnist ? sq_nmnist_write(part, ev, err) : sq_aedat_write(part, ev, err);
-    if (rc == 0 && rename(part, path) != 0)
-        rc = sq_fail(err, SQ_EIO, "%s: cannot rename to %s: %s", part, path, strerror(errno));
-    return rc;
-}
-
-/* Records images [first, first + n) into the class folders. Returns 0 or prints the error and
- * returns -1. */
-static int emulate_all(const options *o, const sq_idx_images *im, const sq_idx_labels *lb, unsigned long long n,
-                       tally *t)
-{
-    int fmnist = strcmp(o->from, "fashion-mnist") == 0;
-    unsigned max_label = 0;
-    for (uint32_t i = 0; i < lb->n; i++)
-        max_label = lb->labels[i] > max_label ? lb->labels[i] : max_label;
-    sq_saccade *sc = NULL;
-    sq_dvs_stream ev = {0};
-    sq_err err = {0};
-    int rc = sq_saccade_create(&o->par, (uint16_t)im->cols, (uint16_t)im->rows, &sc, &err);
-    t->lo = 1e300;
-    t->t0 = now_s();
-    for (unsigned long long k = 0; k < n && rc == 0; k++) {
-        uint64_t i = o->first + k;
-        unsigned label = lb->labels[i];
-        char name[64], dir[4200], path[4400];
-        class_name(name, sizeof name, fmnist, label, max_label);
-        snprintf(dir, sizeof dir, "%s/%s", o->out, name);
-        if (t->per_class[label] == 0 && mkdir(dir, 0777) != 0 && errno != EEXIST) {
-            rc = sq_fail(&err, SQ_EIO, "%s: cannot create the folder: %s", dir, strerror(errno));
-            break;
-        }
-        if (o->nmnist)
-            snprintf(path, sizeof path, "%s/%zu.bin", dir, t->per_class[label]);
-        else if (sq_dvs_dataset_sample_path(path, sizeof path, o->out, fmnist ? "fmnist" : "idx", name,
-                                            (uint32_t)t->per_class[label]) < 0) {
-            rc = sq_fail(&err, SQ_ERANGE, "%s: output path too long", o->out);
-            break;
-        }
-        const uint8_t *img = im->pixels + (size_t)i * im->rows * im->cols;
-        if ((rc = sq_saccade_record(sc, img, &ev, &err)) < 0 || (rc = write_recording(o, path, &ev, &err)) < 0)
-            break;
-        t->per_class[label]++;
-        t->events += (double)ev.n;
-        t->lo = (double)ev.n < t->lo ? (double)ev.n : t->lo;
-        t->hi = (double)ev.n > t->hi ? (double)ev.n : t->hi;
-        progress(o, t, k + 1, n);
-    }
-    sq_dvs_stream_free(&ev);
-    sq_saccade_destroy(sc);
-    if (rc < 0)
-        fprintf(stderr, "%sspikeq: %s\n", !o->quiet && isatty(STDERR_FILENO) ? "\n" : "", err.msg);
-    else
-        summary(o, t, n, fmnist, max_label);
-    return rc < 0 ? -1 : 0;
-}
-
-static int check_counts(const options *o, const sq_idx_images *im, const sq_idx_labels *lb, unsigned long long *n)
+static int check_counts(const sq__emulate_options *o, const sq_idx_images *im, const sq_idx_labels *lb,
+                        unsigned long long *n)
 {
     if (lb->n != im->n) {
         fprintf(stderr, "spikeq: %s: expected %u labels, one per image of %s, got %u\n", o->labels_path, im->n,
@@ -396,7 +261,7 @@ int sq_cli_dataset_emulate(int argc, char **argv)
 {
     if (sq_cli_wants_help(argc, argv, emulate_usage))
         return 0;
-    static options o; /* large path buffers: not on the stack */
+    static sq__emulate_options o; /* large path buffers: not on the stack */
     memset(&o, 0, sizeof o);
     if (parse(argc, argv, &o) < 0 || resolve_sources(&o) < 0)
         return 2;
@@ -413,7 +278,8 @@ int sq_cli_dataset_emulate(int argc, char **argv)
     int rc = 1;
     if (sq_idx_read_images(o.images_path, &im, &err) < 0 || sq_idx_read_labels(o.labels_path, &lb, &err) < 0)
         fprintf(stderr, "spikeq: %s\n", err.msg);
-    else if (check_counts(&o, &im, &lb, &n) == 0 && make_empty_dir(o.out) == 0 && emulate_all(&o, &im, &lb, n, &(tally){0}) == 0)
+    else if (check_counts(&o, &im, &lb, &n) == 0 && make_empty_dir(o.out) == 0 &&
+             sq__emulate_run(&o, &im, &lb, n) == 0)
         rc = 0;
     sq_idx_images_free(&im);
     sq_idx_labels_free(&lb);

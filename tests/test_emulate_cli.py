@@ -201,6 +201,13 @@ def test_fixture(tmp):
     check("summary counts the images", summary_value(r.stdout, "images") == "6", r.stdout)
     same = run(["dataset", "emulate", "--from", images, "--out", os.path.join(tmp, "again"), "--seed", "3", "-q"])
     other = run(["dataset", "emulate", "--from", images, "--out", os.path.join(tmp, "other"), "--seed", "4", "-q"])
+    par = run(["dataset", "emulate", "--from", images, "--out", os.path.join(tmp, "par"), "--seed", "3", "-q",
+               "--threads", "3"])
+    same_tree = par.returncode == 0 and all(
+        open(os.path.join(out, c, f), "rb").read() == open(os.path.join(tmp, "par", c, f), "rb").read()
+        for c, f in rec)
+    check("3 threads write the same files as 1", same_tree and sorted(os.listdir(os.path.join(tmp, "par"))) ==
+          sorted(os.listdir(out)), par.stderr)
     f = os.path.join("0", "idx_0_1.aedat")
     read = lambda d: open(os.path.join(tmp, d, f), "rb").read()
     check("same seed, same bytes", same.returncode == 0 and read("dvs") == read("again"), same.stderr)
@@ -257,6 +264,8 @@ def test_errors(tmp, images, out):
         (["--from", images, "--out", os.path.join(tmp, "e6"), "--threshold", "0"], 2,
          "emulator.c_on: expected a number in [0.001, 100], got 0"),
         (["--out", os.path.join(tmp, "e7")], 2, "expected --from and --out"),
+        (["--from", images, "--out", os.path.join(tmp, "e8"), "--threads", "0"], 2,
+         "--threads: expected an integer from 1 to 256, got \"0\""),
     ]
     for args, code, msg in cases:
         r = run(["dataset", "emulate"] + args)
