@@ -7,6 +7,12 @@ int sq_cli_run(int argc, char **argv);
 int sq_cli_info(int argc, char **argv);
 int sq_cli_models(int argc, char **argv);
 int sq_cli_raster(int argc, char **argv);
+int sq_cli_dataset(int argc, char **argv);         /* `spikeq dataset <sub>`: the table in cmd_dataset.c */
+int sq_cli_dataset_frames(int argc, char **argv);  /* `spikeq dataset frames` (cmd_frames.c) */
+int sq_cli_dataset_emulate(int argc, char **argv); /* `spikeq dataset emulate` (cmd_emulate.c) */
+
+/* Prints text to stdout and returns 1 if -h or --help is among argv[1..argc-1]. */
+int sq_cli_wants_help(int argc, char **argv, const char *text);
 
 /* A one-line progress report on stderr (carriage return, no newline); prints nothing unless
  * stderr is a terminal. progress_done() ends the line. */

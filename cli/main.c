@@ -16,6 +16,9 @@ static const char usage[] =
     "  models          the neuron models and their parameters (unit, default, range)\n"
     "  raster FILE.h5 -o OUT.png [--t0 MS --t1 MS] [--width W --height H]\n"
     "                  a spike raster picture (PNG), populations stacked and coloured\n"
+    "  dataset info|list|frames|emulate ...\n"
+    "                  IDX images/labels, CIFAR10-DVS and N-MNIST recordings and dataset folders;\n"
+    "                  emulate: event datasets recorded from still images by an emulated DVS128\n"
     "\n"
     "options:\n"
     "  -h, --help      this help (also `spikeq <command> --help`)\n"
@@ -44,6 +47,8 @@ int main(int argc, char **argv)
         return sq_cli_models(argc - 1, argv + 1);
     if (strcmp(cmd, "raster") == 0)
         return sq_cli_raster(argc - 1, argv + 1);
-    fprintf(stderr, "spikeq: unknown command \"%s\" (expected run, info, models or raster; see spikeq --help)\n", cmd);
+    if (strcmp(cmd, "dataset") == 0)
+        return sq_cli_dataset(argc - 1, argv + 1);
+    fprintf(stderr, "spikeq: unknown command \"%s\" (expected run, info, models, raster or dataset; see spikeq --help)\n", cmd);
     return 2;
 }

@@ -32,6 +32,9 @@ void sq_dvs_stream_free(sq_dvs_stream *s);
 /* Appends one event, growing the array geometrically. Returns 0 or SQ_ENOMEM. Thread: owner of s. */
 int sq_dvs_stream_push(sq_dvs_stream *s, sq_dvs_event e);
 
+/* Makes room for at least n events in total (s->cap >= n). Returns 0 or SQ_ENOMEM. Thread: owner of s. */
+int sq_dvs_stream_reserve(sq_dvs_stream *s, size_t n);
+
 /* CIFAR10-DVS files: AEDAT 2.0 as jAER writes it for a DVS128 (data.md §2.1-2.2): '#' header lines
  * ending in CRLF, then big-endian (uint32 address, uint32 timestamp us) pairs. Reading applies
  * SpikingJelly's orientation and polarity; writing applies the inverse, so read(write(s)) == s for
@@ -40,8 +43,26 @@ int sq_dvs_stream_push(sq_dvs_stream *s, sq_dvs_event e);
 int sq_aedat_read(const char *path, sq_dvs_stream *out, sq_err *err);
 int sq_aedat_write(const char *path, const sq_dvs_stream *s, sq_err *err);
 
-/* N-MNIST files (data.md §2.3): 5 bytes an event, 34 x 34 sensor. Same contract as above. */
+/* The decoder sq_aedat_read runs on the file's bytes (also what the fuzz harness drives); `name` is
+ * used in messages. With flags = SQ_AEDAT_DROP_SPECIAL, events whose address has bit 15 or bit 31 set
+ * (jAER's external/special events) are dropped; with 0 they are kept and decoded through the DVS128
+ * masks like any other, as SpikingJelly does (data.md §2.2). Thread: any. */
+enum { SQ_AEDAT_DROP_SPECIAL = 1 };
+int sq_aedat_decode(const uint8_t *buf, size_t len, const char *name, unsigned flags, sq_dvs_stream *out,
+                    sq_err *err);
+
+/* Length of the '#' header at the start of buf, by SpikingJelly's rule (_skip_header): whole lines
+ * (ending in LF) that are valid UTF-8 and whose first non-blank character is '#'. Thread: any. */
+size_t sq_aedat_header_length(const uint8_t *buf, size_t len);
+
+/* N-MNIST files (data.md §2.3): 5 bytes an event, 34 x 34 sensor, 23-bit timestamps (us). An event
+ * with y == 240 is a timestamp-overflow marker (Orchard's eventvision, tonic): it is dropped and every
+ * later event gets 2^13 us more. Any other x or y >= 34 is an SQ_EFORMAT error naming the byte offset.
+ * Same contract as above, for streams of a 34 x 34 sensor with timestamps in [0, 2^23). */
 int sq_nmnist_read(const char *path, sq_dvs_stream *out, sq_err *err);
 int sq_nmnist_write(const char *path, const sq_dvs_stream *s, sq_err *err);
+
+/* The decoder sq_nmnist_read runs on the file's bytes; `name` is used in messages. Thread: any. */
+int sq_nmnist_decode(const uint8_t *buf, size_t len, const char *name, sq_dvs_stream *out, sq_err *err);
 
 #endif

@@ -315,7 +315,7 @@ static int unique_devices(sq__cfg_ctx *c, const sq_device_spec *d, size_t n)
 
 static int convert(sq_config *cfg, sq_err *err)
 {
-    sq__cfg_ctx c = {&cfg->pool, cfg->origin, err, 0.1, NULL, 0};
+    sq__cfg_ctx c = {&cfg->pool, cfg->origin, err, 0.1, NULL, 0, 1};
     const json_t *root = cfg->root;
     sq_net_spec *net = &cfg->net;
     void *projs = NULL, *devices = NULL;
@@ -329,6 +329,7 @@ static int convert(sq_config *cfg, sq_err *err)
     if (rc < 0 || (rc = read_simulation(&c, json_object_get(root, "simulation"), net, &cfg->run)) < 0)
         return rc;
     c.resolution = net->resolution;
+    c.seed = net->seed;
     if ((rc = sq__cfg_populations(&c, json_object_get(root, "populations"))) < 0)
         return rc;
     net->pops = c.pops;

@@ -18,7 +18,11 @@
  * so that the CLI shorthands (--seed N is --set simulation.seed=N) and --set on a parameter work on
  * any file; a misspelt intermediate key (simulaton.t_stop) is still an error.
  *
- * Tested in tests/test_config.c. */
+ * A spike_source population's "encoder" object is expanded while loading (io/config_encoder.c): the
+ * dataset it names is read and encoded into the population's spike list, so loading such a config
+ * reads data files and its errors may name them (SQ_EIO, SQ_EFORMAT) or exceed max_spikes (SQ_ERANGE).
+ *
+ * Tested in tests/test_config.c (encoders: tests/test_config_encoder.c). */
 #ifndef SQ_CONFIG_H
 #define SQ_CONFIG_H
 

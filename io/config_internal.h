@@ -29,6 +29,7 @@ typedef struct {
     double resolution;        /* ms; the default of every delay */
     const sq_pop_spec *pops;  /* populations read so far, for references by name */
     size_t n_pops;
+    uint64_t seed;            /* simulation.seed: keys the random input encoders */
 } sq__cfg_ctx;
 
 /* Zeroed array of n elements (at least one, so that NULL always means failure) owned by the pool.
@@ -92,6 +93,10 @@ int sq__cfg_dist(sq__cfg_ctx *c, const json_t *v, const char *path, const char *
 
 /* The index in c->pops of the population named by the string v. */
 int sq__cfg_pop_ref(sq__cfg_ctx *c, const json_t *v, const char *path, size_t *out);
+
+/* A spike_source's "encoder" object (io/config_encoder.c): reads it and expands the dataset's
+ * samples into p's spike list (p->n must be set). pop_index keys the random encoders. */
+int sq__cfg_encoder(sq__cfg_ctx *c, const json_t *v, const char *where, size_t pop_index, sq_pop_spec *p);
 
 /* The "populations" array (io/config_pops.c). Sets c->pops and c->n_pops. */
 int sq__cfg_populations(sq__cfg_ctx *c, const json_t *arr);

@@ -1,9 +1,10 @@
 /* io/config_pops.c: reads the "populations" array of an experiment config into sq_pop_spec values:
  * name, size, model (a neuron model from neurons/registry.c, "spike_source" or "poisson_source"),
  * parameters checked against the model's sq_param_info table, v_init, per-neuron overrides, for spike
- * sources the spike lists flattened into (id, time) pairs, and for Poisson sources rate, start and
- * stop. Schema: README.md "Configuration".
- * Tested through tests/test_config.c and tests/test_poisson_source.c. */
+ * sources the spike lists flattened into (id, time) pairs or an "encoder" that fills them from a
+ * dataset (io/config_encoder.c), and for Poisson sources rate, start and stop. Schema: README.md
+ * "Configuration". Tested through tests/test_config.c, tests/test_poisson_source.c and
+ * tests/test_config_encoder.c. */
 #include "config_internal.h"
 
 #include <stdio.h>
@@ -12,7 +13,7 @@
 #include "../neurons/model.h"
 
 static const char *const pop_keys[] = {"name", "n", "model", "params", "v_init", "overrides",
-                                       "spike_times", "rate", "start", "stop"};
+                                       "spike_times", "rate", "start", "stop", "encoder"};
 static const char *const poisson_source_keys[] = {"rate", "start", "stop"};
 static const char *const override_keys[] = {"id", "params"};
 
@@ -219,7 +220,7 @@ static const char *first_key(const json_t *v, const char *const *keys, size_t n)
     return NULL;
 }
 
-static int population(sq__cfg_ctx *c, const json_t *v, const char *where, sq_pop_spec *p)
+static int population(sq__cfg_ctx *c, const json_t *v, const char *where, size_t index, sq_pop_spec *p)
 {
     char path[SQ__CFG_PATH];
     uint64_t n;
@@ -241,12 +242,13 @@ static int population(sq__cfg_ctx *c, const json_t *v, const char *where, sq_pop
     const json_t *v_init = json_object_get(v, "v_init");
     const json_t *overrides = json_object_get(v, "overrides");
     const json_t *spikes = json_object_get(v, "spike_times");
+    const json_t *encoder = json_object_get(v, "encoder");
     const char *ps_key = first_key(v, poisson_source_keys, SQ_COUNT(poisson_source_keys));
     int poisson = strcmp(p->model, "poisson_source") == 0;
     if (ps_key && !poisson)
         return not_for_model(c, where, ps_key, p->model, "poisson_source");
-    if (spikes && poisson)
-        return not_for_model(c, where, "spike_times", p->model, "spike_source");
+    if ((spikes || encoder) && poisson)
+        return not_for_model(c, where, spikes ? "spike_times" : "encoder", p->model, "spike_source");
     if (!m) {
         /* An empty params object is allowed: the reader adds one to every population (see
          * io/config.c) so that --set can create parameters. */
@@ -256,10 +258,17 @@ static int population(sq__cfg_ctx *c, const json_t *v, const char *where, sq_pop
                                  p->model, "neuron models");
         if (poisson)
             return read_poisson_source(c, v, where, p);
+        if (spikes && encoder) {
+            sq__cfg_join(path, where, "encoder");
+            return sq_fail(c->err, SQ_ECONFIG, "%s: %s: expected either spike_times or an encoder, got both",
+                           c->origin, path);
+        }
+        if (encoder)
+            return sq__cfg_encoder(c, encoder, where, index, p);
         return spikes ? read_spike_times(c, spikes, where, p) : 0;
     }
-    if (spikes)
-        return not_for_model(c, where, "spike_times", p->model, "spike_source");
+    if (spikes || encoder)
+        return not_for_model(c, where, spikes ? "spike_times" : "encoder", p->model, "spike_source");
     if (params && (rc = read_params(c, params, where, m, p)) < 0)
         return rc;
     if (v_init) {
@@ -282,7 +291,7 @@ int sq__cfg_populations(sq__cfg_ctx *c, const json_t *arr)
     char where[SQ__CFG_PATH], path[SQ__CFG_PATH];
     for (size_t i = 0; i < n; i++) {
         sq__cfg_index(where, "populations", i);
-        int rc = population(c, json_array_get(arr, i), where, &pops[i]);
+        int rc = population(c, json_array_get(arr, i), where, i, &pops[i]);
         if (rc < 0)
             return rc;
         for (size_t j = 0; j < i; j++) {

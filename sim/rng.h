@@ -14,7 +14,10 @@ enum {
     SQ_STREAM_WEIGHT = 2,  /* weights and delays of a projection */
     SQ_STREAM_INIT = 3,    /* initial states of a population */
     SQ_STREAM_DEVICE = 4,  /* a device's events for one target */
-    SQ_STREAM_SOURCE = 5   /* the spike train of one poisson_source neuron */
+    SQ_STREAM_SOURCE = 5,  /* the spike train of one poisson_source neuron */
+    SQ_STREAM_ENCODER = 6, /* an input encoder's spikes for one (population, sample, neuron) */
+    SQ_STREAM_EMULATOR = 7, /* an emulated event camera's per-pixel mismatch */
+    SQ_STREAM_ORDER = 8     /* the shuffled order in which an encoder feeds a dataset's samples */
 };
 
 /* Stream id from (purpose, object index < 2^16, element index < 2^40). */

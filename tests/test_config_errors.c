@@ -42,7 +42,7 @@ START_TEST(config_rejects_an_unknown_field)
 {
     parse_fails("{'populations': [{'name': 'E', 'n': 4, 'model': 'lif_delta', 'parms': {}}]}", NULL, 0,
                 SQ_ECONFIG, "net.json: populations[0].parms: unknown field (expected one of: name, n, "
-                            "model, params, v_init, overrides, spike_times, rate, start, stop)");
+                            "model, params, v_init, overrides, spike_times, rate, start, stop, encoder)");
     parse_fails("{'simulaton': {}, 'populations': [" POP_E "]}", NULL, 0, SQ_ECONFIG,
                 "net.json: simulaton: unknown field (expected one of: description, simulation, output, "
                 "populations, projections, devices)");
