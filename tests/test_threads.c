@@ -3,7 +3,7 @@
  * give bit-identical spikes (time, population, id) and V_m samples, on Brunel's network (Poisson
  * drive, lif_delta) and on a lif_exp + lif_exp_grid network with every kind of input: spike sources, a DC
  * generator, distributed weights and delays, fixed_total_number and fixed_outdegree connectors,
- * and V_m recording. The microcircuit's check lives with its experiment's tests. */
+ * and V_m recording; and on the 0.1-scale microcircuit. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -86,14 +86,31 @@ static void expect_same_at_any_thread_count(const sq_net_spec *spec, double t_st
     free(one.v);
 }
 
-START_TEST(brunel_network_gives_identical_spikes_on_1_to_4_threads)
+/* Loads experiments/<rel> (relative to SQ_SOURCE_DIR). */
+static sq_config *load(const char *rel)
 {
     const char *src = getenv("SQ_SOURCE_DIR");
     char path[4096];
-    snprintf(path, sizeof path, "%s/experiments/brunel/brunel_small.json", src ? src : ".");
+    snprintf(path, sizeof path, "%s/experiments/%s", src ? src : ".", rel);
     sq_config *cfg;
     sq_err err = {0};
     ck_assert_msg(sq_config_load(path, NULL, 0, &cfg, &err) == 0, "%s", err.msg);
+    return cfg;
+}
+
+START_TEST(scaled_microcircuit_gives_identical_spikes_on_1_to_4_threads)
+{
+    /* 0.1 scale: 7,717 neurons, 3e7 synapses with normal weights and delays, Poisson background;
+     * 60 ms are 600 windows of 0.1 ms with every kind of exchange between the threads. */
+    sq_config *cfg = load("microcircuit/microcircuit_0.1.json");
+    expect_same_at_any_thread_count(sq_config_net(cfg), 60.0, 200);
+    sq_config_destroy(cfg);
+}
+END_TEST
+
+START_TEST(brunel_network_gives_identical_spikes_on_1_to_4_threads)
+{
+    sq_config *cfg = load("brunel/brunel_small.json");
     expect_same_at_any_thread_count(sq_config_net(cfg), 300.0, 10000);
     sq_config_destroy(cfg);
 }
@@ -143,6 +160,7 @@ int main(void)
     TCase *tc = tcase_create("same spikes at any thread count");
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, brunel_network_gives_identical_spikes_on_1_to_4_threads);
+    tcase_add_test(tc, scaled_microcircuit_gives_identical_spikes_on_1_to_4_threads);
     tcase_add_test(tc, lif_exp_and_grid_network_with_every_input_kind_gives_identical_spikes_and_samples_on_1_to_4_threads);
     suite_add_tcase(s, tc);
     return sq_test_run(s);
