@@ -3,7 +3,7 @@
  * give bit-identical spikes (time, population, id) and V_m samples, on Brunel's network (Poisson
  * drive, lif_delta) and on a lif_exp + lif_exp_grid network with every kind of input: spike sources, a DC
  * generator, distributed weights and delays, fixed_total_number and fixed_outdegree connectors,
- * and V_m recording; and on the 0.1-scale microcircuit. */
+ * and V_m recording; on Vogels-Abbott COBA (lif_cond_exp) and on the 0.1-scale microcircuit. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -116,6 +116,14 @@ START_TEST(brunel_network_gives_identical_spikes_on_1_to_4_threads)
 }
 END_TEST
 
+START_TEST(vogels_abbott_coba_gives_identical_spikes_on_1_to_4_threads)
+{
+    sq_config *cfg = load("vogels_abbott/coba.json");
+    expect_same_at_any_thread_count(sq_config_net(cfg), 200.0, 1000);
+    sq_config_destroy(cfg);
+}
+END_TEST
+
 static const char *exp_names[] = {"tau_syn_ex", "tau_syn_in", "I_e"};
 
 START_TEST(lif_exp_and_grid_network_with_every_input_kind_gives_identical_spikes_and_samples_on_1_to_4_threads)
@@ -161,6 +169,7 @@ int main(void)
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, brunel_network_gives_identical_spikes_on_1_to_4_threads);
     tcase_add_test(tc, scaled_microcircuit_gives_identical_spikes_on_1_to_4_threads);
+    tcase_add_test(tc, vogels_abbott_coba_gives_identical_spikes_on_1_to_4_threads);
     tcase_add_test(tc, lif_exp_and_grid_network_with_every_input_kind_gives_identical_spikes_and_samples_on_1_to_4_threads);
     suite_add_tcase(s, tc);
     return sq_test_run(s);
