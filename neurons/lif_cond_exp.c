@@ -237,9 +237,10 @@ static int advance(const double *p, const double *d, double *s, double t, double
     if (s[S_T] < s[S_REF_END]) {
         /* V stays at V_reset (set at the spike) while the conductances decay. */
         double te = min2(t, s[S_REF_END]), dt = te - s[S_T];
-        if (dt > 0.0)
+        if (dt > 0.0) { /* (never moves the state back, should a caller ask for an earlier time) */
             decay(d, s, one_minus_exp_neg(dt * d[D_RATE_S]), dt);
-        s[S_T] = te;
+            s[S_T] = te;
+        }
         if (t <= te)
             return 0;
     }
