@@ -214,6 +214,8 @@ static int run_free(const double *p, const double *d, double *s, double t, doubl
         double Y = sr.y_step, up, pv = sq__ce_eval(&sr, Y, &up);
         if (!(up < lvl)) {
             double yr = sq__ce_first_root(&sr, lvl, Y);
+            if (yr < 0.0 && pv >= lvl)
+                yr = Y; /* only a rounding-level disagreement between the search and P(Y) gets here */
             if (yr >= 0.0) {
                 double dtr = -d[D_TAU_S] * log1p(-yr);
                 *tc = min2(s[S_T] + dtr, t);
@@ -329,7 +331,7 @@ static double next_check(const double *p, const double *d, const double *s)
         if (t_b >= D_FAR)
             return t0 + t_b;
     }
-    return look_ahead(p, d, s, s[S_T]);
+    return look_ahead(p, d, s, t0);
 }
 
 /* The engine's fast path: the advance()/input() sequence of model.h with direct calls. */
