@@ -215,6 +215,8 @@ static int run_free(const double *p, const double *d, double *s, double t, doubl
         double Y = sr.y_step, up, pv = sq__ce_eval(&sr, Y, &up);
         if (!(up < lvl)) {
             double yr = sq__ce_first_root(&sr, lvl, Y);
+            if (yr < 0.0 && pv >= lvl)
+                yr = Y; /* only a rounding-level disagreement between the search and P(Y) gets here */
             if (yr >= 0.0) {
                 double dtr = -d[D_TAU_S] * log1p(-yr);
                 *tc = min2(s[S_T] + dtr, t);
@@ -238,9 +240,10 @@ static int advance(const double *p, const double *d, double *s, double t, double
     if (s[S_T] < s[S_REF_END]) {
         /* V stays at V_reset (set at the spike) while the conductances decay. */
         double te = min2(t, s[S_REF_END]), dt = te - s[S_T];
-        if (dt > 0.0)
+        if (dt > 0.0) { /* (never moves the state back, should a caller ask for an earlier time) */
             decay(d, s, one_minus_exp_neg(dt * d[D_RATE_S]), dt);
-        s[S_T] = te;
+            s[S_T] = te;
+        }
         if (t <= te)
             return 0;
     }
@@ -329,7 +332,7 @@ static double next_check(const double *p, const double *d, const double *s)
         if (t_b >= D_FAR)
             return t0 + t_b;
     }
-    return look_ahead(p, d, s, s[S_T]);
+    return look_ahead(p, d, s, t0);
 }
 
 /* The engine's fast path: the advance()/input() sequence of model.h with direct calls. */

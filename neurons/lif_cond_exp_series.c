@@ -122,17 +122,17 @@ void sq__ce_build(const double *p, const double *d, double v, double g_f, double
         /* tau_syn 5/10 ms (Vogels-Abbott), 1/2 ms ...: u_{n+1} = alpha_n u_n - beta_n with
          * beta_n = (k_1 u_{n-1} + k_2 u_{n-2})/(n+1) computed off the chain through u_n, so that
          * each order waits for one multiply-add only. */
-        double a = u[1], b = u[2], c = u[0], k0 = k[0], k1 = k[1], k2 = k[2], dn = 2.0;
+        double u_n = u[2], u_n1 = u[1], u_n2 = u[0], k0 = k[0], k1 = k[1], k2 = k[2], dn = 2.0;
         /* P(y_t) and the quadratic majorant's c at y_t on the way (sq__ce_eval() at the usual step). */
         double yq = 1.0, pt = u[0] + (u[1] + u[2] * y_t) * y_t, ct = u[2], y2 = y_t * y_t;
 #pragma GCC unroll 4
         for (int n = 2; n < N; n++, dn += 1.0) {
-            double in = inv_n[n + 1], alpha = (dn - k0) * in, beta = (k1 * a + k2 * c) * in;
-            double next = alpha * b - beta;
+            double in = inv_n[n + 1], alpha = (dn - k0) * in, beta = (k1 * u_n1 + k2 * u_n2) * in;
+            double next = alpha * u_n - beta;
             u[n + 1] = next;
-            c = a;
-            a = b;
-            b = next;
+            u_n2 = u_n1;
+            u_n1 = u_n;
+            u_n = next;
             yq *= y_t;
             double t = next * yq;
             pt += t * y2;
