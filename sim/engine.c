@@ -455,17 +455,22 @@ int sq_sim_run(sq_sim *sim, double t_stop, sq_err *err)
     plan_window(sim, &c);
 #pragma omp parallel num_threads(sim->n_parts) default(shared)
     {
+        /* One part per thread; should OpenMP grant fewer threads than asked (OMP_THREAD_LIMIT,
+         * nesting), a thread takes every n-th part, which changes no spike. */
+        uint32_t first = 0, stride = 1;
 #ifdef _OPENMP
-        sq__part *part = &sim->parts[omp_get_thread_num()];
-#else
-        sq__part *part = &sim->parts[0];
+        first = (uint32_t)omp_get_thread_num();
+        stride = (uint32_t)omp_get_num_threads();
 #endif
+        if (first == 0)
+            sim->team = stride;
         /* Two meetings a window: after the parts have run it (so every spike is in), and after
          * the calling thread has gathered them and planned the next window (so sim->out and c are
          * ready). sim->out is rewritten only after the next first meeting, when every part has
          * queued it. */
         while (!c.done) {
-            run_part(part, c.t0, c.t_end, c.window_end);
+            for (uint32_t k = first; k < sim->n_parts; k += stride)
+                run_part(&sim->parts[k], c.t0, c.t_end, c.window_end);
 #pragma omp barrier
 #pragma omp master
             {
@@ -475,7 +480,8 @@ int sq_sim_run(sq_sim *sim, double t_stop, sq_err *err)
                 plan_window(sim, &c);
             }
 #pragma omp barrier
-            queue_spikes(part, c.queued_window_end);
+            for (uint32_t k = first; k < sim->n_parts; k += stride)
+                queue_spikes(&sim->parts[k], c.queued_window_end);
         }
     }
     sim->n_out = 0;

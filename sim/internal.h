@@ -130,6 +130,7 @@ struct sq_sim {
     uint16_t *pop_of;            /* per neuron */
     sq__part *parts;             /* one per thread, neurons in id order */
     uint32_t n_parts;
+    uint32_t team;               /* threads the last run got (0 before any run) */
     /* devices: streams of neuron i are stream_off[i] .. stream_off[i+1]-1 */
     uint64_t *stream_off;
     sq__stream *streams;

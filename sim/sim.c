@@ -372,7 +372,7 @@ void sq_sim_get_stats(const sq_sim *sim, sq_sim_stats *out)
         out->n_events += sim->parts[k].n_events;
     }
     out->n_neurons = sim->n_neurons;
-    out->threads = sim->n_parts;
+    out->threads = sim->team ? sim->team : sim->n_parts;
     out->min_delay = sim->min_delay;
     out->max_delay = sim->max_delay;
     out->resolution = sim->resolution;

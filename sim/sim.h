@@ -36,7 +36,7 @@ typedef struct {
     double max_delay;
     double resolution;
     uint64_t n_events;        /* synaptic events delivered so far (device inputs not counted) */
-    uint32_t threads;         /* threads the run uses (one per part of the neurons) */
+    uint32_t threads;         /* threads the last run used (before a run: the parts, one per thread asked) */
 } sq_sim_stats;
 
 /* Validates spec and builds the network (connectivity, initial states, devices). On failure
