@@ -3,7 +3,6 @@
  * and each part owns its neurons' state, the synapses that end on them, a spike queue and a wake
  * calendar. Which part owns a neuron changes no spike: each neuron is integrated from the same
  * inputs in the same order whatever its part, so the output is the same at any thread count. */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
