@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "barrier.h"
 #include "internal.h"
 
 #ifdef _OPENMP
@@ -453,17 +454,22 @@ int sq_sim_run(sq_sim *sim, double t_stop, sq_err *err)
                        sim->t_now, t_stop);
     run_ctl c = {.t_stop = t_stop, .window = sim->parts[0].queue.current};
     plan_window(sim, &c);
+    sq__barrier meet;
+    sq__barrier_init(&meet, 1);
 #pragma omp parallel num_threads(sim->n_parts) default(shared)
     {
         /* One part per thread; should OpenMP grant fewer threads than asked (OMP_THREAD_LIMIT,
          * nesting), a thread takes every n-th part, which changes no spike. */
-        uint32_t first = 0, stride = 1;
+        uint32_t first = 0, stride = 1, sense = 0;
 #ifdef _OPENMP
         first = (uint32_t)omp_get_thread_num();
         stride = (uint32_t)omp_get_num_threads();
 #endif
-        if (first == 0)
+        if (first == 0) {
             sim->team = stride;
+            sq__barrier_init(&meet, stride);
+        }
+#pragma omp barrier
         /* Two meetings a window: after the parts have run it (so every spike is in), and after
          * the calling thread has gathered them and planned the next window (so sim->out and c are
          * ready). sim->out is rewritten only after the next first meeting, when every part has
@@ -471,15 +477,14 @@ int sq_sim_run(sq_sim *sim, double t_stop, sq_err *err)
         while (!c.done) {
             for (uint32_t k = first; k < sim->n_parts; k += stride)
                 run_part(&sim->parts[k], c.t0, c.t_end, c.window_end);
-#pragma omp barrier
-#pragma omp master
-            {
+            sq__barrier_wait(&meet, &sense);
+            if (first == 0) {
                 finish_window(sim, &c);
                 c.queued_window_end = c.window_end;
                 c.window += c.window_end;
                 plan_window(sim, &c);
             }
-#pragma omp barrier
+            sq__barrier_wait(&meet, &sense);
             for (uint32_t k = first; k < sim->n_parts; k += stride)
                 queue_spikes(&sim->parts[k], c.queued_window_end);
         }
