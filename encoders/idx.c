@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "file_bytes.h"
@@ -263,6 +264,33 @@ int sq_idx_read_labels(const char *path, sq_idx_labels *out, sq_err *err)
         return rc;
     *out = (sq_idx_labels){.n = a.dims[0], .labels = a.data};
     return 0;
+}
+
+/* <dir>/<split>-<kind>, with .gz when that file exists. */
+static void split_path(char *buf, size_t len, const char *dir, const char *split, const char *kind)
+{
+    snprintf(buf, len, "%s/%s-%s.gz", dir, split, kind);
+    if (access(buf, F_OK) != 0)
+        snprintf(buf, len, "%s/%s-%s", dir, split, kind);
+}
+
+int sq_idx_read_split(const char *dir, const char *split, sq_idx_images *images, sq_idx_labels *labels, sq_err *err)
+{
+    char ip[4096], lp[4096];
+    memset(labels, 0, sizeof *labels);
+    split_path(ip, sizeof ip, dir, split, "images-idx3-ubyte");
+    split_path(lp, sizeof lp, dir, split, "labels-idx1-ubyte");
+    int rc = sq_idx_read_images(ip, images, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = sq_idx_read_labels(lp, labels, err)) == 0 && labels->n != images->n)
+        rc = sq_fail(err, SQ_EFORMAT, "%s: expected %u labels (as many as %s has images), got %u", lp, images->n, ip,
+                     labels->n);
+    if (rc < 0) {
+        sq_idx_images_free(images);
+        sq_idx_labels_free(labels);
+    }
+    return rc;
 }
 
 static int write_gz(const char *path, const uint8_t *hdr, size_t hlen, const sq_idx_array *a, sq_err *err)

@@ -48,6 +48,15 @@ int sq_idx_read(const char *path, sq_idx_array *out, sq_err *err);
 int sq_idx_read_images(const char *path, sq_idx_images *out, sq_err *err);
 int sq_idx_read_labels(const char *path, sq_idx_labels *out, sq_err *err);
 
+/* Where Debian's dataset-fashion-mnist installs Fashion-MNIST (data.md §3.2). */
+#define SQ_FASHION_MNIST_DIR "/usr/share/datasets/fashion-mnist"
+
+/* Reads one split of an MNIST-style folder: <dir>/<split>-images-idx3-ubyte and
+ * <dir>/<split>-labels-idx1-ubyte, each gzip'd (.gz, preferred) or raw; split is "train" or "t10k"
+ * (the file names MNIST and Fashion-MNIST share). Fails with SQ_EFORMAT if the counts differ, SQ_EIO
+ * if neither form of a file exists. On failure both outputs are zeroed. Thread: any. */
+int sq_idx_read_split(const char *dir, const char *split, sq_idx_images *images, sq_idx_labels *labels, sq_err *err);
+
 /* Decode an IDX file already in memory (raw or gzip'd); `name` is used in messages. This is what the
  * readers above call, and what the fuzz harness drives. Thread: any. */
 int sq_idx_decode(const uint8_t *buf, size_t len, const char *name, sq_idx_array *out, sq_err *err);

@@ -149,6 +149,27 @@ START_TEST(aedat_round_trip_is_exact_for_every_pixel_and_polarity)
 }
 END_TEST
 
+START_TEST(a_large_recording_round_trips_and_its_stream_still_grows)
+{
+    /* 300,000 events: past the size where the reader's array is huge-page aligned */
+    sq_dvs_stream s = {.width = 128, .height = 128}, back;
+    for (size_t i = 0; i < 300000; i++)
+        ck_assert_int_eq(sq_dvs_stream_push(&s, (sq_dvs_event){.t = (int64_t)(i * 3), .x = (uint16_t)(i % 128),
+                                                              .y = (uint16_t)(i / 128 % 128), .p = (uint8_t)(i & 1)}), 0);
+    char p[300];
+    sq_err err = {0};
+    ck_assert_int_eq(sq_aedat_write(sq_tmp_path(p, sizeof p, "big.aedat"), &s, &err), 0);
+    ck_assert_msg(sq_aedat_read(p, &back, &err) == 0, "%s", err.msg);
+    ck_assert(same_events(&s, &back));
+    ck_assert_int_eq(sq_dvs_stream_push(&back, (sq_dvs_event){.t = 1, .x = 2, .y = 3, .p = 1}), 0);
+    ck_assert_uint_eq(back.n, 300001);
+    ck_assert_uint_eq(back.ev[300000].y, 3);
+    ck_assert_int_eq(back.ev[299999].t, 299999 * 3);
+    sq_dvs_stream_free(&s);
+    sq_dvs_stream_free(&back);
+}
+END_TEST
+
 START_TEST(nmnist_test_vector_decodes_to_x5_y7_on_at_1000us)
 {
     char p[300];
@@ -279,6 +300,7 @@ int main(void)
     tcase_add_test(tc, aedat_without_header_and_empty_aedat_read);
     tcase_add_test(tc, aedat_special_events_are_kept_by_default_and_dropped_on_request);
     tcase_add_test(tc, aedat_round_trip_is_exact_for_every_pixel_and_polarity);
+    tcase_add_test(tc, a_large_recording_round_trips_and_its_stream_still_grows);
     tcase_add_test(tc, nmnist_test_vector_decodes_to_x5_y7_on_at_1000us);
     tcase_add_test(tc, nmnist_overflow_marker_adds_2_13_us_to_later_events_and_is_dropped);
     tcase_add_test(tc, nmnist_round_trip_is_exact_for_every_pixel_and_polarity);

@@ -97,6 +97,38 @@ START_TEST(fashion_mnist_has_the_spec_counts_classes_and_pixel_mean)
 }
 END_TEST
 
+START_TEST(a_split_reads_images_and_labels_together_and_checks_their_counts)
+{
+    sq_idx_images im;
+    sq_idx_labels lb;
+    sq_err err = {0};
+    ck_assert_msg(sq_idx_read_split(SQ_FASHION_MNIST_DIR, "t10k", &im, &lb, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(im.n, 10000);
+    ck_assert_uint_eq(lb.n, 10000);
+    sq_idx_images_free(&im);
+    sq_idx_labels_free(&lb);
+    /* a raw folder whose label file is short by one */
+    char dir[300], p[400];
+    sq_tmp_path(dir, sizeof dir, "");
+    uint8_t px[2 * 4] = {0}, l1[1] = {3};
+    sq_idx_images two = {.n = 2, .rows = 2, .cols = 2, .pixels = px};
+    sq_idx_labels one = {.n = 1, .labels = l1};
+    snprintf(p, sizeof p, "%s/train-images-idx3-ubyte", dir);
+    ck_assert_int_eq(sq_idx_write_images(p, &two, 0, &err), 0);
+    snprintf(p, sizeof p, "%s/train-labels-idx1-ubyte", dir);
+    ck_assert_int_eq(sq_idx_write_labels(p, &one, 0, &err), 0);
+    ck_assert_int_eq(sq_idx_read_split(dir, "train", &im, &lb, &err), SQ_EFORMAT);
+    char want[1200];
+    snprintf(want, sizeof want, "%s/train-labels-idx1-ubyte: expected 2 labels (as many as %s/train-images-idx3-ubyte "
+             "has images), got 1", dir, dir);
+    ck_assert_str_eq(err.msg, want);
+    ck_assert_ptr_null(im.pixels);
+    ck_assert_ptr_null(lb.labels);
+    ck_assert_int_eq(sq_idx_read_split(dir, "t10k", &im, &lb, &err), SQ_EIO);
+    ck_assert_ptr_nonnull(strstr(err.msg, "/t10k-images-idx3-ubyte: cannot open: No such file or directory"));
+}
+END_TEST
+
 /* A 3-image 2x3 fixture with distinct pixel values. */
 static sq_idx_images fixture_images(uint8_t *px)
 {
@@ -291,6 +323,7 @@ int main(void)
     tcase_add_checked_fixture(tc, NULL, sq_tmp_cleanup);
     tcase_add_test(tc, fashion_mnist_files_decompress_to_the_published_sha256_sums);
     tcase_add_test(tc, fashion_mnist_has_the_spec_counts_classes_and_pixel_mean);
+    tcase_add_test(tc, a_split_reads_images_and_labels_together_and_checks_their_counts);
     tcase_add_test(tc, raw_and_gzip_images_and_labels_written_then_read_are_identical);
     tcase_add_test(tc, raw_file_has_the_big_endian_layout_of_the_spec);
     tcase_add_test(tc, concatenated_gzip_members_read_as_one_file);
