@@ -23,8 +23,6 @@
 #include "cli.h"
 #include "emulate.h"
 
-#define FMNIST_DIR "/usr/share/datasets/fashion-mnist"
-
 static const char emulate_usage[] =
     "usage: spikeq dataset emulate --from fashion-mnist|IMAGES.idx[.gz] --out DIR [options]\n"
     "\n"
@@ -194,8 +192,8 @@ static int resolve_sources(sq__emulate_options *o)
             return -1;
         }
         const char *stem = o->split[1] == 'r' ? "train" : "t10k";
-        snprintf(o->images_path, sizeof o->images_path, "%s/%s-images-idx3-ubyte.gz", FMNIST_DIR, stem);
-        snprintf(o->labels_path, sizeof o->labels_path, "%s/%s-labels-idx1-ubyte.gz", FMNIST_DIR, stem);
+        snprintf(o->images_path, sizeof o->images_path, "%s/%s-images-idx3-ubyte.gz", SQ_FASHION_MNIST_DIR, stem);
+        snprintf(o->labels_path, sizeof o->labels_path, "%s/%s-labels-idx1-ubyte.gz", SQ_FASHION_MNIST_DIR, stem);
         return 0;
     }
     snprintf(o->images_path, sizeof o->images_path, "%s", o->from);

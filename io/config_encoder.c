@@ -9,9 +9,8 @@
 #include <string.h>
 
 #include "../encoders/encoding.h"
+#include "../encoders/idx.h"
 #include "config_internal.h"
-
-#define FASHION_MNIST_DIR "/usr/share/datasets/fashion-mnist"
 
 static const char *const common_keys[] = {"kind", "dataset", "samples", "first_sample", "order", "sample_time",
                                           "gap", "max_spikes"};
@@ -80,7 +79,7 @@ static int fashion_mnist(sq__cfg_ctx *c, const json_t *v, const char *where, sq_
     const char *split, *dir;
     int rc = sq__cfg_object(c, v, where, fmnist_keys, SQ_COUNT(fmnist_keys));
     if (rc < 0 || (rc = read_split(c, v, where, splits, 2, &split)) < 0 ||
-        (rc = read_path(c, v, where, "dir", 0, FASHION_MNIST_DIR, &dir)) < 0)
+        (rc = read_path(c, v, where, "dir", 0, SQ_FASHION_MNIST_DIR, &dir)) < 0)
         return rc;
     size_t len = strlen(dir) + 40;
     char *images = sq__cfg_alloc(c, len, 1), *labels = sq__cfg_alloc(c, len, 1);
