@@ -47,6 +47,10 @@ typedef struct {
     int rc;                /* of sq_sim_run */
     sq_err err;
     uv_thread_t thread;
+    const sq_net_spec *net; /* what the simulation thread builds */
+    uv_sem_t built, go;     /* the thread has built the network; the loop is ready for the run */
+    int build_rc, go_ok;
+    sq_err build_err;
     uv_async_t done;
     uv_signal_t sigint, sigterm;
     uv_timer_t progress;
@@ -89,9 +93,19 @@ static void on_samples(void *ud, size_t rec, double t, const double *v, size_t n
     sq_spike_writer_push_samples(c->writer, rec, t, v, n);
 }
 
+/* Builds and runs the network on one thread: OpenMP keeps a thread pool per thread that starts
+ * parallel work, and a second pool (building on one thread, running on another) made libgomp throttle
+ * its spinning and the threads of the run slower. The loop thread opens the writer in between. */
 static void run_thread(void *arg)
 {
     run_ctx *c = arg;
+    c->build_rc = sq_sim_create(c->net, &c->sim, &c->build_err);
+    uv_sem_post(&c->built);
+    if (c->build_rc < 0)
+        return;
+    uv_sem_wait(&c->go);
+    if (!c->go_ok)
+        return;
     c->rc = sq_sim_run(c->sim, c->t_stop, &c->err);
     sq_spike_writer_flush(c->writer);
     uv_async_send(&c->done);
@@ -297,7 +311,7 @@ int sq_cli_run(int argc, char **argv)
     sq_config *cfg = NULL;
     sq_err err = {0};
     uv_loop_t loop;
-    int status = 1, loop_open = 0;
+    int status = 1, loop_open = 0, sems = 0;
     if (!sets)
         return 1;
     int rc = parse_args(argc, argv, &config_path, sets, &n_sets, &c.quiet);
@@ -319,16 +333,29 @@ int sq_cli_run(int argc, char **argv)
     /* Not set in the config or by --threads: OMP_NUM_THREADS when the user set it, else one. */
     if (net_run.threads == 0 && !getenv("OMP_NUM_THREADS"))
         net_run.threads = 1;
-    if (sq_sim_create(&net_run, &c.sim, &err) < 0)
-        goto fail;
-    double build_s = (double)(uv_hrtime() - b0) * 1e-9;
+    c.net = &net_run;
     if (uv_loop_init(&loop) != 0) {
         sq_fail(&err, SQ_EIO, "cannot start the event loop");
         goto fail;
     }
     loop_open = 1;
-    if (open_writer(&c, &loop, net, run, &err) < 0)
+    if (uv_sem_init(&c.built, 0) != 0 || (sems = 1, uv_sem_init(&c.go, 0) != 0) ||
+        (sems = 2, uv_thread_create(&c.thread, run_thread, &c) != 0)) {
+        sq_fail(&err, SQ_ENOMEM, "cannot start the simulation thread");
         goto fail;
+    }
+    uv_sem_wait(&c.built);
+    double build_s = (double)(uv_hrtime() - b0) * 1e-9;
+    if (c.build_rc < 0) {
+        uv_thread_join(&c.thread);
+        err = c.build_err;
+        goto fail;
+    }
+    if (open_writer(&c, &loop, net, run, &err) < 0) {
+        uv_sem_post(&c.go); /* go_ok is 0: the thread returns without running */
+        uv_thread_join(&c.thread);
+        goto fail;
+    }
     sq_sim_observer obs = {on_spikes, on_samples, &c};
     sq_sim_set_observer(c.sim, &obs);
     uv_async_init(&loop, &c.done, on_done);
@@ -340,10 +367,8 @@ int sq_cli_run(int argc, char **argv)
     uv_signal_start(&c.sigterm, on_signal, SIGTERM);
     uv_timer_start(&c.progress, on_progress, 250, 250);
     c.t0_ns = uv_hrtime();
-    if (uv_thread_create(&c.thread, run_thread, &c) != 0) {
-        sq_fail(&err, SQ_ENOMEM, "cannot start the simulation thread");
-        goto fail;
-    }
+    c.go_ok = 1;
+    uv_sem_post(&c.go);
     uv_run(&loop, UV_RUN_DEFAULT);
     if (c.close_rc < 0)
         fprintf(stderr, "spikeq: %s\n", c.close_err.msg);
@@ -368,6 +393,10 @@ fail:
         uv_run(&loop, UV_RUN_DEFAULT);
     }
 done:
+    if (sems >= 1)
+        uv_sem_destroy(&c.built);
+    if (sems >= 2)
+        uv_sem_destroy(&c.go);
     if (loop_open)
         uv_loop_close(&loop);
     sq_sim_destroy(c.sim);

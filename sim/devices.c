@@ -185,7 +185,7 @@ int sq__devices_build(sq_sim *sim, const sq_net_spec *spec, sq_err *err)
     uint32_t n = sim->n_neurons;
     sim->stream_off = calloc((size_t)n + 1, sizeof *sim->stream_off);
     sim->poisson_off = calloc((size_t)n + 1, sizeof *sim->poisson_off);
-    sim->next_stream = malloc(((size_t)n + 1) * sizeof *sim->next_stream);
+    sim->next_stream = sq__zalloc_lines(((size_t)n + 1) * sizeof *sim->next_stream);
     sim->poisson_devs = calloc(spec->n_devices + 1, sizeof *sim->poisson_devs);
     if (!sim->stream_off || !sim->poisson_off || !sim->next_stream || !sim->poisson_devs || build_recordings(sim, spec) < 0)
         return sq_fail(err, SQ_ENOMEM, "out of memory for devices");

@@ -9,6 +9,8 @@
 
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "../neurons/model.h"
 #include "poisson.h"
@@ -89,6 +91,20 @@ typedef struct {
  * estimate of it (NEST deals neurons to its virtual processes round robin for the same reason);
  * 64 ids keep a block's state records, input counts and flags on whole cache lines. */
 #define SQ__BLOCK_SHIFT 6
+#define SQ__CACHE_LINE 64
+
+/* n zeroed bytes on cache-line boundaries (free() releases them), or NULL. The per-neuron arrays
+ * the parts write are allocated so: a 64-id block then starts a line in every one of them, and two
+ * threads never write one line (false sharing made two threads slower than one on the
+ * microcircuit in some runs and not others, as the heap's alignment varied). */
+static inline void *sq__zalloc_lines(size_t n)
+{
+    size_t rounded = (n + SQ__CACHE_LINE - 1) / SQ__CACHE_LINE * SQ__CACHE_LINE;
+    void *p = aligned_alloc(SQ__CACHE_LINE, rounded ? rounded : SQ__CACHE_LINE);
+    if (p)
+        memset(p, 0, rounded ? rounded : SQ__CACHE_LINE);
+    return p;
+}
 
 /* One thread's share of the simulation (parallel by ownership, ARCHITECTURE.md): its blocks of
  * neurons, the synapses that end on them (their own CSR by source, so delivery touches only owned
@@ -117,7 +133,7 @@ typedef struct {
     size_t n_queued;             /* sim->out entries already queued (the previous window's spikes) */
     int oom;                     /* an allocation in the run failed */
     uint64_t n_events;           /* synaptic events delivered */
-} sq__part;
+} __attribute__((aligned(SQ__CACHE_LINE))) sq__part; /* whole cache lines: no line holds two parts */
 
 struct sq_sim {
     char *origin;

@@ -15,7 +15,7 @@ int sq__parts_create(sq_sim *sim, uint32_t n_threads, sq_err *err)
     uint32_t n = n_threads < blocks ? n_threads : (uint32_t)blocks;
     if (n == 0)
         n = 1;
-    sim->parts = calloc(n, sizeof *sim->parts);
+    sim->parts = sq__zalloc_lines(n * sizeof *sim->parts);
     if (!sim->parts)
         return sq_fail(err, SQ_ENOMEM, "out of memory");
     sim->n_parts = n;

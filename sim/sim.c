@@ -192,7 +192,7 @@ static int build_pop(sq_sim *sim, const sq_net_spec *spec, size_t i, sq_err *err
         return build_source(spec, i, p, err);
     p->params = malloc(m->n_params * sizeof *p->params);
     p->derived = malloc((m->n_derived ? m->n_derived : 1) * sizeof *p->derived);
-    p->state = malloc((size_t)p->n * m->n_state * sizeof *p->state);
+    p->state = sq__zalloc_lines((size_t)p->n * m->n_state * sizeof *p->state);
     if (!p->params || !p->derived || !p->state)
         return sq_fail(err, SQ_ENOMEM, "%s: populations[%zu]: out of memory for %u neurons", spec->origin, i, p->n);
     if ((rc = set_params(spec, i, m, p->params, err)) < 0)
@@ -284,9 +284,9 @@ int sq_sim_create(const sq_net_spec *spec, sq_sim **out, sq_err *err)
         goto fail;
     if ((rc = sq__devices_build(sim, &sp, err)) < 0)
         goto fail;
-    sim->in_count = calloc((size_t)sim->n_neurons + 1, sizeof *sim->in_count);
-    sim->in_end = calloc((size_t)sim->n_neurons + 1, sizeof *sim->in_end);
-    sim->in_listed = calloc((size_t)sim->n_neurons + 1, sizeof *sim->in_listed);
+    sim->in_count = sq__zalloc_lines(((size_t)sim->n_neurons + 1) * sizeof *sim->in_count);
+    sim->in_end = sq__zalloc_lines(((size_t)sim->n_neurons + 1) * sizeof *sim->in_end);
+    sim->in_listed = sq__zalloc_lines(((size_t)sim->n_neurons + 1) * sizeof *sim->in_listed);
     if (!sim->in_count || !sim->in_end || !sim->in_listed || sq__parts_prepare_run(sim) < 0) {
         rc = sq_fail(err, SQ_ENOMEM, "out of memory for the spike queue");
         goto fail;
