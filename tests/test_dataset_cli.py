@@ -17,18 +17,10 @@ import tempfile
 
 import numpy as np
 
+from checks import check, finish
+
 SPIKEQ = sys.argv[1]
-failures = []
-passed = 0
 
-
-def check(name, cond, detail=""):
-    global passed
-    if cond:
-        passed += 1
-    else:
-        failures.append(f"{name}: {detail}")
-        print(f"FAIL {name}: {detail}")
 
 
 def run(args):
@@ -268,8 +260,7 @@ def main():
         test_frames(tmp)
         test_info_and_list(tmp)
         test_help_and_errors(tmp)
-    print(f"{passed} passed, {len(failures)} failed")
-    return 1 if failures else 0
+    return finish()
 
 
 if __name__ == "__main__":

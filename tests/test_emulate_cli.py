@@ -21,18 +21,10 @@ import tempfile
 
 import numpy as np
 
+from checks import check, finish
+
 SPIKEQ = sys.argv[1]
-failures = []
-passed = 0
 
-
-def check(name, cond, detail=""):
-    global passed
-    if cond:
-        passed += 1
-    else:
-        failures.append(f"{name}: {detail}")
-        print(f"FAIL {name}: {detail}")
 
 
 def run(args):
@@ -287,5 +279,4 @@ def test_fashion_mnist(tmp):
 with tempfile.TemporaryDirectory() as tmp:
     test_fixture(tmp)
     test_fashion_mnist(tmp)
-print(f"{passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+sys.exit(finish())

@@ -16,19 +16,11 @@ import tempfile
 import h5py
 import numpy as np
 
+from checks import check, finish
+
 SPIKEQ = sys.argv[1]
 IMAGES = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
-failures = []
-passed = 0
 
-
-def check(name, cond, detail=""):
-    global passed
-    if cond:
-        passed += 1
-    else:
-        failures.append(f"{name}: {detail}")
-        print(f"FAIL {name}: {detail}")
 
 
 def config(tmp, encoder, t_stop):
@@ -98,5 +90,4 @@ def main(tmp):
 
 with tempfile.TemporaryDirectory() as tmp:
     main(tmp)
-print(f"{passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+sys.exit(finish())
