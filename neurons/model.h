@@ -13,6 +13,7 @@
 #define SQ_NEURON_MODEL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../sim/error.h"
 #include "../sim/params.h"
@@ -60,6 +61,20 @@ typedef struct sq_neuron_model {
      * of w selects the receptor where the model has two (w >= 0 excitatory). Returns 1 if the
      * input makes the neuron fire at that instant (s is then reset), else 0. */
     int (*input)(const double *p, const double *d, double *s, double w);
+
+    /* Optional, for models with more than one input site (a soma and a dendrite): receptors[0 ..
+     * n_receptors) name them ("soma", "dendrite"), a projection or device picks one by name
+     * ("receptor" in the config; default the first), and the engine calls input_receptor() with its
+     * index instead of input(); the sign of w still selects excitation or inhibition. NULL / 0 for
+     * models with one site, which the engine feeds through input(). */
+    const char *const *receptors;
+    size_t n_receptors;
+    int (*input_receptor)(const double *p, const double *d, double *s, double w, unsigned receptor);
+
+    /* Optional: gives a model with its own noise a key of its own, after init(): the engine passes
+     * a counter-based stream id unique to the neuron and the seed (sim/rng.h), and the model keeps
+     * what it needs of them in its state, so its noise does not depend on threads or visit order. */
+    void (*seed)(double *s, uint64_t seed, uint64_t stream);
 
     /* Adds di pA to the injected current from s[0] on (DC generators switching on and off). */
     void (*add_current)(const double *p, const double *d, double *s, double di);

@@ -17,7 +17,8 @@ enum {
     SQ_STREAM_SOURCE = 5,  /* the spike train of one poisson_source neuron */
     SQ_STREAM_ENCODER = 6, /* an input encoder's spikes for one (population, sample, neuron) */
     SQ_STREAM_EMULATOR = 7, /* an emulated event camera's per-pixel mismatch */
-    SQ_STREAM_ORDER = 8     /* the shuffled order in which an encoder feeds a dataset's samples */
+    SQ_STREAM_ORDER = 8,    /* the shuffled order in which an encoder feeds a dataset's samples */
+    SQ_STREAM_NEURON = 9    /* a neuron model's own noise (sq_neuron_model.seed) */
 };
 
 /* Stream id from (purpose, object index < 2^16, element index < 2^40). */

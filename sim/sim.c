@@ -210,6 +210,8 @@ static int build_pop(sq_sim *sim, const sq_net_spec *spec, size_t i, sq_err *err
         uint32_t gid = p->first + j;
         double *s = sq__state(p, gid);
         m->init(sq__params(p, gid), sq__derived(p, gid), s, 0.0);
+        if (m->seed)
+            m->seed(s, sim->seed, sq_stream_id(SQ_STREAM_NEURON, i, j));
         if (ps->has_v_init) {
             sq_rng r;
             sq_rng_init(&r, sim->seed, sq_stream_id(SQ_STREAM_INIT, i, j));
