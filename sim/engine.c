@@ -48,6 +48,9 @@ void sq__emit(sq__part *part, double t, uint32_t gid)
         part->cap_out = cap;
     }
     part->out[part->n_out++] = (sq_spike){t, 0, gid};
+    const sq_sim *sim = part->sim;
+    if (sim->n_post_rules && sim->n_post_rules[sim->pop_of[gid]])
+        sq__learning_spike(part, gid, t);
 }
 
 /* Files neuron gid's next check, never before the time its state refers to. */
@@ -109,6 +112,10 @@ static uint32_t scatter_inputs(sq__part *part, double t_end)
     uint32_t n_listed = 0;
     while (k_end < n && e[k_end].t < t_end)
         k_end++;
+    if (part->group_slot && sq__learning_arrivals(part, e, k_end) < 0) {
+        part->oom = 1;
+        k_end = 0;
+    }
     for (size_t k = 0; k < k_end; k++) {
         uint64_t a = syn->syn_off[e[k].group], b = syn->syn_off[e[k].group + 1];
         for (uint64_t j = a; j < b; j++) {
@@ -144,8 +151,19 @@ static uint32_t scatter_inputs(sq__part *part, double t_end)
     }
     for (size_t k = 0; k < k_end; k++) {
         uint64_t a = syn->syn_off[e[k].group], b = syn->syn_off[e[k].group + 1];
-        for (uint64_t j = a; j < b; j++)
-            part->in[sim->in_end[syn->target[j]]++] = (sq__input){(uint32_t)k, syn->weight[j]};
+        uint16_t c = part->group_special ? part->group_special[e[k].group] : 0;
+        if (c && sim->specials[c - 1].per_synapse) {
+            /* The weight is known only when the target gets there: sq__learning_input. */
+            for (uint64_t j = a; j < b; j++)
+                part->in[sim->in_end[syn->target[j]]++] = (sq__input){.entry = (uint32_t)k, .syn = (uint32_t)j};
+        } else if (c) {
+            float f = part->entry_factor[k];
+            for (uint64_t j = a; j < b; j++)
+                part->in[sim->in_end[syn->target[j]]++] = (sq__input){.entry = (uint32_t)k, .w = syn->weight[j] * f};
+        } else {
+            for (uint64_t j = a; j < b; j++)
+                part->in[sim->in_end[syn->target[j]]++] = (sq__input){.entry = (uint32_t)k, .w = syn->weight[j]};
+        }
     }
     part->window_entries = e;
     part->window_n_entries = k_end;
@@ -201,15 +219,23 @@ static double run_general(sq__part *part, uint32_t gid, size_t na, size_t np, do
     const double *pp = sq__params(p, gid), *dd = sq__derived(p, gid);
     double *s = sq__state(p, gid), t_spike;
     const double *at = part->at, *pt = part->pt;
+    const sq__input *in = part->in + (sim->in_end[gid] - sim->in_count[gid]);
+    int general = sim->general && sim->general[gid];
     size_t i = 0, j = 0;
     for (size_t k = 0; k < na + np; k++) {
         int take_b = pt[j] < at[i];
-        double t = take_b ? pt[j] : at[i], w = take_b ? part->pw[j++] : part->aw[i++];
+        double t = take_b ? pt[j] : at[i], w = take_b ? part->pw[j] : part->aw[i];
         while (sim->next_stream[gid] <= t)
             sq__stream_fire(part, gid);
         while (m->advance(pp, dd, s, t, &t_spike))
             sq__emit(part, t_spike, gid);
-        if (m->input(pp, dd, s, w))
+        /* After the advance: a plastic synapse needs the target's spikes up to t. */
+        unsigned receptor = 0;
+        if (general && !take_b)
+            w = sq__learning_input(part, gid, &in[i], t, &receptor);
+        i += !take_b;
+        j += take_b;
+        if (m->input_receptor ? m->input_receptor(pp, dd, s, w, receptor) : m->input(pp, dd, s, w))
             sq__emit(part, t, gid);
     }
     while (sim->next_stream[gid] < t_end)
@@ -235,7 +261,7 @@ static void run_neuron(sq__part *part, uint32_t gid, double t0, double t_end)
     const sq__pop *p = &sim->pops[sim->pop_of[gid]];
     const sq_neuron_model *m = p->model;
     double next, *s = sq__state(p, gid);
-    if (m->integrate && sim->stream_off[gid] == sim->stream_off[gid + 1]) {
+    if (m->integrate && sim->stream_off[gid] == sim->stream_off[gid + 1] && !(sim->general && sim->general[gid])) {
         emit_ctx ctx = {part, gid};
         next = m->integrate(sq__params(p, gid), sq__derived(p, gid), s, part->at, part->aw, na, part->pt, part->pw,
                             np, t_end, emit_cb, &ctx);
@@ -251,6 +277,8 @@ static void run_neuron(sq__part *part, uint32_t gid, double t0, double t_end)
 static void run_part(sq__part *part, double t0, double t_end, int window_end)
 {
     sq_sim *sim = part->sim;
+    if (part->group_slot && sq__learning_due(part))
+        sq__learning_settle(part, t0);
     uint32_t n = scatter_inputs(part, t_end);
     for (uint32_t k = 0; k < part->n_active; k++)
         list_neuron(part, part->active[k], &n);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../neurons/model.h"
+#include "../plasticity/rule.h"
 #include "poisson.h"
 #include "queue.h"
 #include "wake.h"
@@ -46,6 +47,29 @@ typedef struct {
     float *weight;          /* n_synapses, the target model's weight unit */
     uint64_t n_groups, n_synapses;
 } sq__synapses;
+
+/* A projection that is not plain static: plastic (plasticity/rule.h), or onto an input site other
+ * than its target model's first. Its synapses get delay groups of their own (so a group belongs to
+ * one such projection, and a rule's presynaptic state is kept once per group); the plain static
+ * projections of a source share groups. sim/learning.c. */
+typedef struct {
+    double *rec;                 /* records of (t as the synapses see it, post state) */
+    uint32_t n, cap;
+} sq__history;
+
+typedef struct {
+    char *name;                  /* names the weight snapshots */
+    uint32_t proj;               /* index in the spec */
+    uint32_t src_pop, tgt_pop;
+    unsigned receptor;           /* index into the target model's receptors */
+    const sq_plasticity_rule *rule; /* NULL: static */
+    double *p, *d;               /* rule parameters and derived constants */
+    double dendritic_delay;      /* ms */
+    int per_synapse;             /* the rule has on_pre/on_post: its targets take the general path */
+    size_t stride_post;          /* 1 + rule->n_post doubles a record */
+    double *base;                /* per target neuron: the last record dropped from its history */
+    sq__history *hist;           /* per target neuron: its spikes not yet applied to every synapse */
+} sq__special;
 
 /* A DC generator or a V_m recording acting on one neuron: a time-ordered stream of events.
  * (Poisson generators are not streams: their trains are drawn per window, see poisson.h.) */
@@ -81,7 +105,10 @@ typedef struct {
  * weight. 8 bytes, written once per synaptic event. */
 typedef struct {
     uint32_t entry;
-    float w;
+    union {
+        float w;
+        uint32_t syn;  /* a synapse of a per-synapse rule: its index in the part's store */
+    };
 } sq__input;
 
 
@@ -133,6 +160,15 @@ typedef struct {
     size_t n_queued;             /* sim->out entries already queued (the previous window's spikes) */
     int oom;                     /* an allocation in the run failed */
     uint64_t n_events;           /* synaptic events delivered */
+    /* special projections (learning.c); all NULL/0 in a network without them */
+    uint16_t *group_special;     /* per group: index + 1 into sim->specials, 0 for plain static */
+    uint32_t *group_slot;        /* per group: its pre state in group_pre, UINT32_MAX for none */
+    double *group_pre;           /* per plastic group: t of the last arrival, then the rule's pre state */
+    double *entry_pre;           /* per entry of the window: its group's group_pre record before it */
+    float *entry_factor;         /* per entry of the window: the weight factor of its arrival */
+    size_t entry_cap;
+    double settled;              /* post spikes reaching synapses before this are applied to all */
+    uint64_t n_records;          /* records in its neurons' post histories */
 } __attribute__((aligned(SQ__CACHE_LINE))) sq__part; /* whole cache lines: no line holds two parts */
 
 struct sq_sim {
@@ -163,6 +199,13 @@ struct sq_sim {
     uint8_t *in_listed;          /* already in its part's `touched` */
     sq__recording *recs;
     size_t n_recs;
+    sq__special *specials;
+    uint32_t n_specials;
+    size_t stride_pre;           /* 1 + the largest n_pre of the rules in use */
+    uint8_t *general;            /* per neuron, or NULL: 1 = a target of a per-synapse rule or of a
+                                    receptor other than the first, so it takes the general path */
+    uint32_t **post_rules;       /* per population: the specials whose rule keeps post state of it */
+    uint32_t *n_post_rules;
     /* the window's spikes of all parts and spike sources, sorted by (time, gid); queued by every
      * part at the start of the next window */
     sq_spike *out;
@@ -178,6 +221,26 @@ struct sq_sim {
 /* sim/synapses.c: builds every part's synapses from the spec's projections. */
 int sq__synapses_build(sq_sim *sim, const sq_net_spec *spec, sq_err *err);
 void sq__synapses_free(sq__synapses *syn);
+
+/* sim/learning.c: the special projections (built before the synapses, which group by them), the
+ * per-part state of their rules (after), and the run-time hooks of plasticity/rule.h. */
+int sq__learning_build(sq_sim *sim, const sq_net_spec *spec, sq_err *err);
+int sq__learning_prepare_parts(sq_sim *sim);
+/* The special index + 1 of projection i, or 0 for a plain static one: what synapses are grouped by. */
+uint16_t sq__learning_class(const sq_sim *sim, size_t i);
+void sq__learning_free(sq_sim *sim);
+/* Scatter (engine.c step 1), for entries e[0..n) of the window in order: moves the plastic groups'
+ * pre states through their arrivals, keeping each entry's state before it. Returns 0 or SQ_ENOMEM. */
+int sq__learning_arrivals(sq__part *part, const sq__entry *e, size_t n);
+/* An input of the window to gid on the general path: the weight it transmits and its receptor. */
+double sq__learning_input(sq__part *part, uint32_t gid, const sq__input *in, double t, unsigned *receptor);
+/* A spike of gid at t, for the rules that keep post state of its population. */
+void sq__learning_spike(sq__part *part, uint32_t gid, double t);
+/* Applies every post spike that reaches a synapse before t to every synapse of part and drops them
+ * from the histories; t is a window boundary, every arrival before it done and none after. */
+void sq__learning_settle(sq__part *part, double t);
+/* Whether part's histories have grown enough to settle them before its next window. */
+int sq__learning_due(const sq__part *part);
 
 /* sim/devices.c: builds the per-neuron streams of devices and recordings. */
 int sq__devices_build(sq_sim *sim, const sq_net_spec *spec, sq_err *err);

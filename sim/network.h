@@ -74,11 +74,26 @@ typedef struct {
     double rate, start, stop;
 } sq_pop_spec;
 
+/* A projection's plasticity rule (plasticity/rule.h) and its parameters. */
+typedef struct {
+    const char *rule;                /* a rule name, e.g. "stdp" */
+    const char *preset;              /* NULL, or one of the rule's named parameter sets */
+    const char *const *param_names;  /* the parameters the user set (after the preset's) */
+    const double *param_values;
+    size_t n_params;
+    double dendritic_delay;          /* ms >= 0: a post spike at t reaches the synapse at t + this */
+} sq_plasticity_spec;
+
 typedef struct {
     const char *source, *target; /* population names */
     sq_connector connector;
-    sq_dist weight;              /* the target model's weight unit (mV or pA); sign = receptor */
+    sq_dist weight;              /* the target model's weight unit (mV, pA or nS); sign = excitation or inhibition */
     sq_dist delay;               /* ms, rounded to the resolution; must be >= resolution */
+    const char *name;            /* NULL: "<source>_to_<target>"; names weight snapshots */
+    const char *receptor;        /* NULL: the target model's first input site (neurons/model.h) */
+    const sq_plasticity_spec *plasticity; /* NULL: static synapses */
+    int record_weights;          /* 1: keep the synapses apart so sq_sim_get_weights can read them
+                                    (implied by plasticity and receptor) */
 } sq_proj_spec;
 
 typedef enum {

@@ -282,6 +282,8 @@ int sq_sim_create(const sq_net_spec *spec, sq_sim **out, sq_err *err)
             sim->pop_of[sim->pops[i].first + j] = (uint16_t)i;
     if ((rc = sq__parts_create(sim, resolve_threads(sp.threads), err)) < 0)
         goto fail;
+    if ((rc = sq__learning_build(sim, &sp, err)) < 0)
+        goto fail;
     if ((rc = sq__synapses_build(sim, &sp, err)) < 0)
         goto fail;
     if ((rc = sq__devices_build(sim, &sp, err)) < 0)
@@ -289,7 +291,8 @@ int sq_sim_create(const sq_net_spec *spec, sq_sim **out, sq_err *err)
     sim->in_count = sq__zalloc_lines(((size_t)sim->n_neurons + 1) * sizeof *sim->in_count);
     sim->in_end = sq__zalloc_lines(((size_t)sim->n_neurons + 1) * sizeof *sim->in_end);
     sim->in_listed = sq__zalloc_lines(((size_t)sim->n_neurons + 1) * sizeof *sim->in_listed);
-    if (!sim->in_count || !sim->in_end || !sim->in_listed || sq__parts_prepare_run(sim) < 0) {
+    if (!sim->in_count || !sim->in_end || !sim->in_listed || sq__parts_prepare_run(sim) < 0 ||
+        sq__learning_prepare_parts(sim) < 0) {
         rc = sq_fail(err, SQ_ENOMEM, "out of memory for the spike queue");
         goto fail;
     }
@@ -316,6 +319,8 @@ void sq_sim_destroy(sq_sim *sim)
         free(p->src_t);
         free(p->src_id);
     }
+    if (sim->parts)
+        sq__learning_free(sim);
     free(sim->pops);
     free(sim->pop_of);
     sq__parts_free(sim);

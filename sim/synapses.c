@@ -24,6 +24,8 @@
 typedef struct {
     sq__synapses *syn;
     uint16_t *delay;      /* per synapse, resolution steps (until grouped) */
+    uint16_t *cls;        /* per synapse, its projection's sq__learning_class, or NULL when all are 0 */
+    uint16_t proj_cls;    /* the current projection's */
     uint64_t *cursor;     /* per source: next free place (fill pass) */
     const sq_proj_spec *proj;
     uint32_t index;       /* projection index */
@@ -67,6 +69,8 @@ static int place_synapse(void *ud, uint32_t src, uint32_t tgt)
     c->syn->target[at] = c->tgt_first + tgt;
     c->syn->weight[at] = (float)w;
     c->delay[at] = (uint16_t)steps;
+    if (c->cls)
+        c->cls[at] = c->proj_cls;
     return 0;
 }
 
@@ -125,8 +129,8 @@ static int delay_cmp(const void *a, const void *b)
  * usually span a few dozen resolution steps, so a counting sort over that span (hist: 65536
  * zeroed counters, left zeroed) is linear; a wide span with few synapses takes qsort on
  * delay << 40 | position keys. */
-static void sort_by_delay(sq__synapses *s, uint16_t *delay, uint64_t a, uint64_t n, uint64_t *key, uint32_t *hist,
-                          uint32_t *tt, float *ww)
+static void sort_by_delay(sq__synapses *s, uint16_t *delay, uint16_t *cls, uint64_t a, uint64_t n, uint64_t *key,
+                          uint32_t *hist, uint32_t *tt, float *ww, uint16_t *cc)
 {
     uint16_t lo = UINT16_MAX, hi = 0;
     int sorted = 1;
@@ -151,6 +155,8 @@ static void sort_by_delay(sq__synapses *s, uint16_t *delay, uint64_t a, uint64_t
             uint32_t at = hist[delay[a + k]]++;
             tt[at] = s->target[a + k];
             ww[at] = s->weight[a + k];
+            if (cls)
+                cc[at] = cls[a + k];
         }
         for (uint64_t k = 0, dv = lo; dv <= hi; dv++) {
             uint32_t end = hist[dv];
@@ -166,16 +172,55 @@ static void sort_by_delay(sq__synapses *s, uint16_t *delay, uint64_t a, uint64_t
             uint64_t from = a + (key[k] & 0xffffffffffull);
             tt[k] = s->target[from];
             ww[k] = s->weight[from];
+            if (cls)
+                cc[k] = cls[from];
             delay[a + k] = (uint16_t)(key[k] >> 40);
         }
     }
     memcpy(s->target + a, tt, n * sizeof *tt);
     memcpy(s->weight + a, ww, n * sizeof *ww);
+    if (cls)
+        memcpy(cls + a, cc, n * sizeof *cc);
 }
 
-/* Sorts each source's synapses by delay, stably, then cuts them into groups. */
-static int make_groups(sq__synapses *s, uint16_t *delay, uint32_t n_neurons)
+/* Sorts synapses a .. a+n-1 (already sorted by delay) by class, stably, so that they end up in
+ * (class, delay) order: the plain static synapses of a source first, then each special
+ * projection's. Classes of one source are few: one pass per class present. */
+static void sort_by_class(sq__synapses *s, uint16_t *delay, uint16_t *cls, uint64_t a, uint64_t n, uint32_t *tt,
+                          float *ww, uint16_t *cc, uint16_t *dd)
 {
+    int mixed = 0;
+    for (uint64_t k = 1; k < n; k++)
+        mixed |= cls[a + k] < cls[a + k - 1];
+    if (!mixed)
+        return;
+    uint64_t at = 0;
+    for (uint32_t next = 0; next != UINT32_MAX;) {
+        uint32_t c = next, later = UINT32_MAX;
+        for (uint64_t k = 0; k < n; k++) {
+            uint16_t ck = cls[a + k];
+            if (ck == c) {
+                tt[at] = s->target[a + k];
+                ww[at] = s->weight[a + k];
+                dd[at] = delay[a + k];
+                cc[at++] = ck;
+            } else if (ck > c && ck < later) {
+                later = ck;
+            }
+        }
+        next = later;
+    }
+    memcpy(s->target + a, tt, n * sizeof *tt);
+    memcpy(s->weight + a, ww, n * sizeof *ww);
+    memcpy(delay + a, dd, n * sizeof *dd);
+    memcpy(cls + a, cc, n * sizeof *cc);
+}
+
+/* Sorts each source's synapses by (class, delay), stably, then cuts them into groups of one class
+ * and delay; part->group_special receives each group's class when there are classes. */
+static int make_groups(sq__part *part, uint16_t *delay, uint16_t *cls, uint32_t n_neurons)
+{
+    sq__synapses *s = &part->syn;
     uint64_t max_seg = 0, n_groups = 0;
     for (uint32_t i = 0; i < n_neurons; i++) {
         uint64_t a = s->group_off[i], b = s->group_off[i + 1];
@@ -185,26 +230,31 @@ static int make_groups(sq__synapses *s, uint16_t *delay, uint32_t n_neurons)
     uint64_t *key = malloc((max_seg + 1) * sizeof *key);
     uint32_t *tt = malloc((max_seg + 1) * sizeof *tt);
     float *ww = malloc((max_seg + 1) * sizeof *ww);
+    uint16_t *cc = cls ? malloc((max_seg + 1) * sizeof *cc) : NULL, *dd = cls ? malloc((max_seg + 1) * sizeof *dd) : NULL;
     uint64_t *gcount = calloc((size_t)n_neurons + 1, sizeof *gcount);
     uint32_t *hist = calloc((size_t)UINT16_MAX + 1, sizeof *hist);
-    if (!key || !tt || !ww || !gcount || !hist) {
-        free(key); free(tt); free(ww); free(gcount); free(hist);
+    if (!key || !tt || !ww || !gcount || !hist || (cls && (!cc || !dd))) {
+        free(key); free(tt); free(ww); free(gcount); free(hist); free(cc); free(dd);
         return SQ_ENOMEM;
     }
     for (uint32_t i = 0; i < n_neurons; i++) {
         uint64_t a = s->group_off[i], n = s->group_off[i + 1] - a;
-        sort_by_delay(s, delay, a, n, key, hist, tt, ww);
+        sort_by_delay(s, delay, cls, a, n, key, hist, tt, ww, cc);
+        if (cls)
+            sort_by_class(s, delay, cls, a, n, tt, ww, cc, dd);
         for (uint64_t k = 0; k < n; k++)
-            if (k == 0 || delay[a + k] != delay[a + k - 1])
+            if (k == 0 || delay[a + k] != delay[a + k - 1] || (cls && cls[a + k] != cls[a + k - 1]))
                 gcount[i]++;
         n_groups += gcount[i];
     }
     free(hist);
-    free(key); free(tt); free(ww);
+    free(key); free(tt); free(ww); free(cc); free(dd);
     s->n_groups = n_groups;
     s->syn_off = malloc((n_groups + 1) * sizeof *s->syn_off);
     s->group_delay = malloc((n_groups + 1) * sizeof *s->group_delay);
-    if (!s->syn_off || !s->group_delay) {
+    if (cls)
+        part->group_special = malloc((n_groups + 1) * sizeof *part->group_special);
+    if (!s->syn_off || !s->group_delay || (cls && !part->group_special)) {
         free(gcount);
         return SQ_ENOMEM;
     }
@@ -213,9 +263,11 @@ static int make_groups(sq__synapses *s, uint16_t *delay, uint32_t n_neurons)
         uint64_t a = s->group_off[i], b = s->group_off[i + 1];
         gcount[i] = g; /* reused: first group of neuron i */
         for (uint64_t k = a; k < b; k++)
-            if (k == a || delay[k] != delay[k - 1]) {
+            if (k == a || delay[k] != delay[k - 1] || (cls && cls[k] != cls[k - 1])) {
                 s->syn_off[g] = k;
                 s->group_delay[g] = delay[k];
+                if (cls)
+                    part->group_special[g] = cls[k];
                 g++;
             }
     }
@@ -238,6 +290,7 @@ static int generate(const sq_sim *sim, const sq_net_spec *spec, const int *src, 
         c.index = (uint32_t)i;
         c.src_first = sp->first;
         c.tgt_first = tp->first;
+        c.proj_cls = sq__learning_class(sim, i);
         if (c.rank)
             memset(c.rank + tp->first, 0, (size_t)tp->n * sizeof *c.rank);
         sq_target_set set = {0, tp->n, tp->first, SQ__BLOCK_SHIFT, sim->n_parts, part->index};
@@ -270,6 +323,8 @@ static int build_part(const sq_sim *sim, const sq_net_spec *spec, const int *src
     syn->target = malloc((syn->n_synapses + 1) * sizeof *syn->target);
     syn->weight = malloc((syn->n_synapses + 1) * sizeof *syn->weight);
     c->delay = malloc((syn->n_synapses + 1) * sizeof *c->delay);
+    if (sim->n_specials && !(c->cls = malloc((syn->n_synapses + 1) * sizeof *c->cls)))
+        return sq_fail(err, SQ_ENOMEM, "%s: out of memory", spec->origin);
     c->cursor = malloc(((size_t)n + 1) * sizeof *c->cursor);
     c->rank = malloc(((size_t)n + 1) * sizeof *c->rank);
     if (!syn->target || !syn->weight || !c->delay || !c->cursor || !c->rank)
@@ -278,7 +333,7 @@ static int build_part(const sq_sim *sim, const sq_net_spec *spec, const int *src
     memcpy(c->cursor, syn->group_off, ((size_t)n + 1) * sizeof *c->cursor);
     if ((rc = generate(sim, spec, src, tgt, part, c, place_synapse, err)) < 0)
         return rc;
-    if (make_groups(syn, c->delay, n) < 0)
+    if (make_groups(part, c->delay, c->cls, n) < 0)
         return sq_fail(err, SQ_ENOMEM, "%s: out of memory while grouping %llu synapses by delay", spec->origin,
                        (unsigned long long)syn->n_synapses);
     return 0;
@@ -299,9 +354,10 @@ static int build_parts(sq_sim *sim, const sq_net_spec *spec, const int *src, con
 #pragma omp parallel for num_threads(sim->n_parts) schedule(static, 1)
     for (uint32_t k = 0; k < sim->n_parts; k++) {
         gen_ctx *c = &ctx[k];
-        *c = (gen_ctx){NULL, NULL, NULL, NULL, 0, 0, 0, NULL, sim->seed, spec->resolution, INT32_MAX, 0};
+        *c = (gen_ctx){.seed = sim->seed, .resolution = spec->resolution, .min_steps = INT32_MAX};
         errs[k].code = build_part(sim, spec, src, tgt, &sim->parts[k], c, &errs[k]);
         free(c->delay);
+        free(c->cls);
         free(c->cursor);
         free(c->rank);
     }

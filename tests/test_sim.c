@@ -66,7 +66,7 @@ START_TEST(input_arrives_after_its_exact_delay_and_fires_at_that_instant)
     sq_pop_spec pops[] = {
         {.name = "src", .n = 1, .model = "spike_source", .spike_ids = ids, .spike_times = times, .n_spikes = 2},
         {.name = "post", .n = 1, .model = "lif_delta", .param_names = lif_names, .param_values = vals, .n_params = 7}};
-    sq_proj_spec proj = {"src", "post", {SQ_CONN_ALL_TO_ALL, 0, 0, 1, 1}, sq_dist_constant(20.0), sq_dist_constant(1.5)};
+    sq_proj_spec proj = {"src", "post", {SQ_CONN_ALL_TO_ALL, 0, 0, 1, 1}, sq_dist_constant(20.0), sq_dist_constant(1.5), NULL, NULL, NULL, 0};
     sq_net_spec spec = {.origin = "test", .resolution = 0.1, .seed = 1, .pops = pops, .n_pops = 2, .projs = &proj, .n_projs = 1};
     record r = {0};
     sq_sim *sim = make(&spec, &r);
@@ -91,8 +91,8 @@ START_TEST(spikes_propagate_along_a_chain_with_summed_delays)
         {.name = "a", .n = 1, .model = "lif_delta", .param_names = lif_names, .param_values = vals, .n_params = 7},
         {.name = "b", .n = 1, .model = "lif_delta", .param_names = lif_names, .param_values = vals, .n_params = 7}};
     sq_proj_spec projs[] = {
-        {"src", "a", {SQ_CONN_ONE_TO_ONE, 0, 0, 1, 1}, sq_dist_constant(20.0), sq_dist_constant(2.0)},
-        {"a", "b", {SQ_CONN_ONE_TO_ONE, 0, 0, 1, 1}, sq_dist_constant(20.0), sq_dist_constant(3.7)}};
+        {"src", "a", {SQ_CONN_ONE_TO_ONE, 0, 0, 1, 1}, sq_dist_constant(20.0), sq_dist_constant(2.0), NULL, NULL, NULL, 0},
+        {"a", "b", {SQ_CONN_ONE_TO_ONE, 0, 0, 1, 1}, sq_dist_constant(20.0), sq_dist_constant(3.7), NULL, NULL, NULL, 0}};
     sq_net_spec spec = {.origin = "test", .resolution = 0.1, .seed = 1, .pops = pops, .n_pops = 3, .projs = projs, .n_projs = 2};
     record r = {0};
     sq_sim *sim = make(&spec, &r);
@@ -191,10 +191,10 @@ static sq_net_spec small_net(uint64_t seed, sq_pop_spec *pops, sq_proj_spec *pro
     pops[1].name = "I";
     pops[1].n = 100;
     sq_dist delay = {SQ_DIST_UNIFORM, 0, 1.0, 2.5, 0, 0};
-    projs[0] = (sq_proj_spec){"E", "E", {SQ_CONN_FIXED_INDEGREE, 0, 40, 0, 1}, sq_dist_constant(0.4), delay};
-    projs[1] = (sq_proj_spec){"E", "I", {SQ_CONN_FIXED_INDEGREE, 0, 40, 1, 1}, sq_dist_constant(0.4), delay};
-    projs[2] = (sq_proj_spec){"I", "E", {SQ_CONN_FIXED_PROBABILITY, 0.1, 0, 1, 1}, sq_dist_constant(-2.0), sq_dist_constant(1.5)};
-    projs[3] = (sq_proj_spec){"I", "I", {SQ_CONN_FIXED_PROBABILITY, 0.1, 0, 0, 1}, sq_dist_constant(-2.0), sq_dist_constant(1.5)};
+    projs[0] = (sq_proj_spec){"E", "E", {SQ_CONN_FIXED_INDEGREE, 0, 40, 0, 1}, sq_dist_constant(0.4), delay, NULL, NULL, NULL, 0};
+    projs[1] = (sq_proj_spec){"E", "I", {SQ_CONN_FIXED_INDEGREE, 0, 40, 1, 1}, sq_dist_constant(0.4), delay, NULL, NULL, NULL, 0};
+    projs[2] = (sq_proj_spec){"I", "E", {SQ_CONN_FIXED_PROBABILITY, 0.1, 0, 1, 1}, sq_dist_constant(-2.0), sq_dist_constant(1.5), NULL, NULL, NULL, 0};
+    projs[3] = (sq_proj_spec){"I", "I", {SQ_CONN_FIXED_PROBABILITY, 0.1, 0, 0, 1}, sq_dist_constant(-2.0), sq_dist_constant(1.5), NULL, NULL, NULL, 0};
     *dev = (sq_device_spec){.name = "ext", .kind = SQ_DEVICE_POISSON, .rate = 3000.0, .start = 0.0, .stop = INFINITY,
                             .weight = 0.4, .delay = 1.5, .targets = targets, .n_targets = 2};
     return (sq_net_spec){.origin = "test", .resolution = 0.1, .seed = seed, .pops = pops, .n_pops = 2,
@@ -369,7 +369,7 @@ START_TEST(create_rejects_bad_networks_naming_field_expectation_and_value)
                  "net.json: populations[1].model: expected one of lif_delta, lif_exp, lif_exp_grid, lif_cond_exp, spike_source, poisson_source, got \"lif_fancy\"");
     pops[1].model = "lif_delta";
 
-    sq_proj_spec proj = {"E", "I", {SQ_CONN_ALL_TO_ALL, 0, 0, 1, 1}, sq_dist_constant(0.1), sq_dist_constant(0.05)};
+    sq_proj_spec proj = {"E", "I", {SQ_CONN_ALL_TO_ALL, 0, 0, 1, 1}, sq_dist_constant(0.1), sq_dist_constant(0.05), NULL, NULL, NULL, 0};
     spec.projs = &proj;
     spec.n_projs = 1;
     expect_error(&spec, SQ_ECONFIG, "net.json: projections[0].delay: expected at least the resolution 0.1 ms, got 0.05");

@@ -50,7 +50,7 @@ static void check_weights_and_delays(uint64_t seed, uint32_t n_src, uint64_t per
         {.name = "src", .n = n_src, .model = "spike_source", .spike_ids = ids, .spike_times = times, .n_spikes = n_src},
         {.name = "post", .n = N_TGT, .model = "lif_delta", .param_names = names, .param_values = vals, .n_params = 4}};
     sq_dist weight = {SQ_DIST_UNIFORM, 0, 0.5, 2.0, 0, 0};
-    sq_proj_spec proj = {"src", "post", {SQ_CONN_FIXED_INDEGREE, 0, per_target, 1, 1}, weight, delay};
+    sq_proj_spec proj = {"src", "post", {SQ_CONN_FIXED_INDEGREE, 0, per_target, 1, 1}, weight, delay, NULL, NULL, NULL, 0};
     sq_vm_spec vm = {"post", NULL, 0, DT};
     sq_net_spec spec = {.origin = "test", .resolution = DT, .seed = seed, .threads = 2, .pops = pops, .n_pops = 2,
                         .projs = &proj, .n_projs = 1, .vm = &vm, .n_vm = 1};

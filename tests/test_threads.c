@@ -141,13 +141,13 @@ START_TEST(lif_exp_and_grid_network_with_every_input_kind_gives_identical_spikes
     sq_dist w_e = {SQ_DIST_NORMAL, 0, 0.0, INFINITY, 60.0, 15.0}, w_i = {SQ_DIST_NORMAL, 0, -INFINITY, 0.0, -200.0, 40.0};
     sq_dist d = {SQ_DIST_UNIFORM, 0, 0.5, 3.0, 0, 0};
     sq_proj_spec projs[] = {
-        {"E", "E", {SQ_CONN_FIXED_TOTAL_NUMBER, 0, 16000, 0, 1}, w_e, d},
-        {"E", "I", {SQ_CONN_FIXED_PROBABILITY, 0.1, 0, 1, 1}, w_e, d},
-        {"I", "E", {SQ_CONN_FIXED_OUTDEGREE, 0, 50, 1, 0}, w_i, sq_dist_constant(0.5)},
-        {"I", "I", {SQ_CONN_FIXED_INDEGREE, 0, 20, 0, 1}, w_i, d},
-        {"stim", "E", {SQ_CONN_ALL_TO_ALL, 0, 0, 1, 1}, sq_dist_constant(400.0), sq_dist_constant(1.0)},
-        {"E", "G", {SQ_CONN_FIXED_INDEGREE, 0, 40, 1, 1}, w_e, d},
-        {"G", "I", {SQ_CONN_FIXED_PROBABILITY, 0.05, 0, 1, 1}, w_e, d}};
+        {"E", "E", {SQ_CONN_FIXED_TOTAL_NUMBER, 0, 16000, 0, 1}, w_e, d, NULL, NULL, NULL, 0},
+        {"E", "I", {SQ_CONN_FIXED_PROBABILITY, 0.1, 0, 1, 1}, w_e, d, NULL, NULL, NULL, 0},
+        {"I", "E", {SQ_CONN_FIXED_OUTDEGREE, 0, 50, 1, 0}, w_i, sq_dist_constant(0.5), NULL, NULL, NULL, 0},
+        {"I", "I", {SQ_CONN_FIXED_INDEGREE, 0, 20, 0, 1}, w_i, d, NULL, NULL, NULL, 0},
+        {"stim", "E", {SQ_CONN_ALL_TO_ALL, 0, 0, 1, 1}, sq_dist_constant(400.0), sq_dist_constant(1.0), NULL, NULL, NULL, 0},
+        {"E", "G", {SQ_CONN_FIXED_INDEGREE, 0, 40, 1, 1}, w_e, d, NULL, NULL, NULL, 0},
+        {"G", "I", {SQ_CONN_FIXED_PROBABILITY, 0.05, 0, 1, 1}, w_e, d, NULL, NULL, NULL, 0}};
     const char *dc_targets[] = {"I", "G"}, *poisson_targets[] = {"E", "I", "G"};
     sq_device_spec devs[] = {
         {.name = "bias", .kind = SQ_DEVICE_DC, .amplitude = 120.0, .start = 20.0, .stop = 70.0, .targets = dc_targets,

@@ -1,0 +1,441 @@
+/* sim/learning.c: the engine's side of synaptic plasticity (plasticity/rule.h): which projections
+ * are special (plastic, or onto another input site), the state their rules keep beside the
+ * synapses, and the hooks the run loop calls.
+ *
+ * The update is event-driven and exact (Morrison, Diesmann & Gerstner 2008, Biol Cybern 98:459,
+ * the scheme of NEST's archiving node): a rule's presynaptic state is kept once per delay group
+ * and moved through the group's arrivals when the window's entries are scattered (in time order,
+ * so before any neuron runs: each entry keeps the state its group had before it); a target's spikes
+ * are appended to a post history; and a synapse, at its next arrival, first catches up on the post
+ * spikes since its previous one (on_post), then applies the arrival (on_pre). A part settles its
+ * synapses -- applies every post spike before a window boundary to all of them and drops it from
+ * the histories -- when the histories have grown past a budget and before weights are read, so the
+ * memory stays bounded and a weight read is exact. All of it touches only the part's own synapses
+ * and neurons, so it needs no locks and does not depend on the number of threads. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define NO_SLOT UINT32_MAX
+
+static int find_pop(const sq_net_spec *spec, const char *name)
+{
+    for (size_t i = 0; name && i < spec->n_pops; i++)
+        if (strcmp(spec->pops[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* The rule's parameters: defaults, then the preset's, then the user's. */
+static int rule_params(const sq_plasticity_spec *ps, const sq_plasticity_rule *r, double *p, const char *where,
+                       sq_err *err)
+{
+    sq_param_defaults(r->params, r->n_params, p);
+    if (ps->preset) {
+        const sq_rule_preset *pre = NULL;
+        for (size_t k = 0; k < r->n_presets; k++)
+            if (strcmp(r->presets[k].name, ps->preset) == 0)
+                pre = &r->presets[k];
+        if (!pre) {
+            char names[512] = "";
+            for (size_t k = 0; k < r->n_presets; k++)
+                snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", k ? ", " : "", r->presets[k].name);
+            return sq_fail(err, SQ_ECONFIG, "%s.preset: expected one of the presets of %s (%s), got \"%s\"", where,
+                           r->name, r->n_presets ? names : "it has none", ps->preset);
+        }
+        for (size_t k = 0; k < pre->n; k++)
+            p[sq_param_find(r->params, r->n_params, pre->param_names[k])] = pre->param_values[k];
+    }
+    for (size_t k = 0; k < ps->n_params; k++) {
+        int at = sq_param_find(r->params, r->n_params, ps->param_names[k]);
+        if (at < 0)
+            return sq_fail(err, SQ_ECONFIG, "%s.params.%s: expected a parameter of %s, which has none of that name",
+                           where, ps->param_names[k], r->name);
+        p[at] = ps->param_values[k];
+    }
+    char path[300];
+    snprintf(path, sizeof path, "%s.params", where);
+    int rc = sq_param_check(r->params, r->n_params, p, path, err);
+    if (rc == 0 && r->check)
+        rc = r->check(p, path, err);
+    return rc;
+}
+
+static int receptor_index(const sq_proj_spec *ps, const sq_neuron_model *m, const char *where, unsigned *out,
+                          sq_err *err)
+{
+    *out = 0;
+    if (!ps->receptor)
+        return 0;
+    for (size_t k = 0; k < m->n_receptors; k++)
+        if (strcmp(m->receptors[k], ps->receptor) == 0) {
+            *out = (unsigned)k;
+            return 0;
+        }
+    if (m->n_receptors == 0)
+        return sq_fail(err, SQ_ECONFIG, "%s.receptor: expected no receptor, since model %s has one input site, got \"%s\"",
+                       where, m->name, ps->receptor);
+    char names[256] = "";
+    for (size_t k = 0; k < m->n_receptors; k++)
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", k ? ", " : "", m->receptors[k]);
+    return sq_fail(err, SQ_ECONFIG, "%s.receptor: expected one of %s (the input sites of %s), got \"%s\"", where, names,
+                   m->name, ps->receptor);
+}
+
+/* Fills special s of projection i (whose populations exist and whose target has a model). */
+static int make_special(sq_sim *sim, const sq_net_spec *spec, size_t i, int src, int tgt, sq__special *s, sq_err *err)
+{
+    const sq_proj_spec *ps = &spec->projs[i];
+    char where[128], name[160];
+    snprintf(where, sizeof where, "%s: projections[%zu]", spec->origin, i);
+    s->proj = (uint32_t)i;
+    s->src_pop = (uint32_t)src;
+    s->tgt_pop = (uint32_t)tgt;
+    int rc = receptor_index(ps, sim->pops[tgt].model, where, &s->receptor, err);
+    snprintf(name, sizeof name, "%s_to_%s", ps->source, ps->target);
+    if (rc < 0 || !(s->name = strdup(ps->name ? ps->name : name)))
+        return rc < 0 ? rc : sq_fail(err, SQ_ENOMEM, "out of memory");
+    if (!ps->plasticity)
+        return 0;
+    const sq_plasticity_spec *pl = ps->plasticity;
+    snprintf(where, sizeof where, "%s: projections[%zu].plasticity", spec->origin, i);
+    const sq_plasticity_rule *r = pl->rule ? sq_plasticity_rule_find(pl->rule) : NULL;
+    if (!r)
+        return sq_fail(err, SQ_ECONFIG, "%s.rule: expected a plasticity rule (spikeq models lists them), got \"%s\"",
+                       where, pl->rule ? pl->rule : "");
+    if (!(pl->dendritic_delay >= 0.0) || !isfinite(pl->dendritic_delay))
+        return sq_fail(err, SQ_ECONFIG, "%s.dendritic_delay: expected a non-negative number in ms, got %g", where,
+                       pl->dendritic_delay);
+    s->rule = r;
+    s->dendritic_delay = pl->dendritic_delay;
+    s->per_synapse = r->on_pre || r->on_post;
+    s->stride_post = 1 + r->n_post;
+    s->p = calloc(r->n_params + 1, sizeof *s->p);
+    s->d = calloc(r->n_derived + 1, sizeof *s->d);
+    if (!s->p || !s->d)
+        return sq_fail(err, SQ_ENOMEM, "out of memory");
+    if ((rc = rule_params(pl, r, s->p, where, err)) < 0)
+        return rc;
+    if (r->prepare)
+        r->prepare(s->p, s->d);
+    if (r->post_spike) {
+        uint32_t n = sim->pops[tgt].n;
+        s->base = malloc(((size_t)n * s->stride_post + 1) * sizeof *s->base);
+        s->hist = calloc((size_t)n + 1, sizeof *s->hist);
+        if (!s->base || !s->hist)
+            return sq_fail(err, SQ_ENOMEM, "out of memory for the post states of %u neurons", n);
+        for (uint32_t k = 0; k < n; k++) {
+            double *b = s->base + (size_t)k * s->stride_post;
+            b[0] = -INFINITY;
+            memset(b + 1, 0, r->n_post * sizeof *b);
+        }
+    }
+    if (r->n_pre + 1 > sim->stride_pre)
+        sim->stride_pre = r->n_pre + 1;
+    return 0;
+}
+
+static int is_special(const sq_proj_spec *ps)
+{
+    return ps->plasticity || ps->receptor || ps->record_weights;
+}
+
+/* Files special k as a rule keeping post state of its target population. */
+static int add_post_rule(sq_sim *sim, uint32_t k)
+{
+    uint32_t pop = sim->specials[k].tgt_pop, n = sim->n_post_rules[pop];
+    uint32_t *list = realloc(sim->post_rules[pop], (n + 1) * sizeof *list);
+    if (!list)
+        return SQ_ENOMEM;
+    list[n] = k;
+    sim->post_rules[pop] = list;
+    sim->n_post_rules[pop] = n + 1;
+    return 0;
+}
+
+int sq__learning_build(sq_sim *sim, const sq_net_spec *spec, sq_err *err)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < spec->n_projs; i++)
+        n += is_special(&spec->projs[i]);
+    if (n == 0)
+        return 0;
+    if (n > UINT16_MAX - 1)
+        return sq_fail(err, SQ_ERANGE, "%s: projections: expected at most %d plastic or receptor-specific projections, got %zu",
+                       spec->origin, UINT16_MAX - 1, n);
+    sim->specials = calloc(n, sizeof *sim->specials);
+    sim->post_rules = calloc(sim->n_pops, sizeof *sim->post_rules);
+    sim->n_post_rules = calloc(sim->n_pops, sizeof *sim->n_post_rules);
+    if (!sim->specials || !sim->post_rules || !sim->n_post_rules)
+        return sq_fail(err, SQ_ENOMEM, "out of memory");
+    sim->stride_pre = 1;
+    for (size_t i = 0; i < spec->n_projs; i++) {
+        const sq_proj_spec *ps = &spec->projs[i];
+        int src = find_pop(spec, ps->source), tgt = find_pop(spec, ps->target);
+        if (!is_special(ps) || src < 0 || tgt < 0 || !sim->pops[tgt].model)
+            continue; /* a bad reference: sq__synapses_build names it */
+        uint32_t k = sim->n_specials++;
+        int rc = make_special(sim, spec, i, src, tgt, &sim->specials[k], err);
+        if (rc == 0 && sim->specials[k].base && add_post_rule(sim, k) < 0)
+            rc = sq_fail(err, SQ_ENOMEM, "out of memory");
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* The special index + 1 of projection i, or 0: what sq__synapses_build groups by. */
+uint16_t sq__learning_class(const sq_sim *sim, size_t i)
+{
+    for (uint32_t k = 0; k < sim->n_specials; k++)
+        if (sim->specials[k].proj == i)
+            return (uint16_t)(k + 1);
+    return 0;
+}
+
+static int prepare_part(sq_sim *sim, sq__part *part)
+{
+    const sq__synapses *syn = &part->syn;
+    uint32_t n_slots = 0;
+    part->group_slot = malloc((syn->n_groups + 1) * sizeof *part->group_slot);
+    if (!part->group_slot)
+        return SQ_ENOMEM;
+    for (uint64_t g = 0; g < syn->n_groups; g++) {
+        uint16_t c = part->group_special[g];
+        part->group_slot[g] = c && sim->specials[c - 1].rule ? n_slots++ : NO_SLOT;
+    }
+    part->group_pre = calloc((size_t)n_slots * sim->stride_pre + 1, sizeof *part->group_pre);
+    if (!part->group_pre)
+        return SQ_ENOMEM;
+    for (uint32_t k = 0; k < n_slots; k++)
+        part->group_pre[(size_t)k * sim->stride_pre] = -INFINITY;
+    part->settled = -INFINITY;
+    return 0;
+}
+
+int sq__learning_prepare_parts(sq_sim *sim)
+{
+    if (sim->n_specials == 0)
+        return 0;
+    sim->general = calloc((size_t)sim->n_neurons + 1, 1);
+    if (!sim->general)
+        return SQ_ENOMEM;
+    for (uint32_t k = 0; k < sim->n_specials; k++) {
+        const sq__special *s = &sim->specials[k];
+        const sq__pop *tp = &sim->pops[s->tgt_pop];
+        if (s->per_synapse || s->receptor)
+            memset(sim->general + tp->first, 1, tp->n);
+    }
+    for (uint32_t k = 0; k < sim->n_parts; k++)
+        if (prepare_part(sim, &sim->parts[k]) < 0)
+            return SQ_ENOMEM;
+    return 0;
+}
+
+void sq__learning_free(sq_sim *sim)
+{
+    for (uint32_t k = 0; k < sim->n_specials; k++) {
+        sq__special *s = &sim->specials[k];
+        if (s->hist)
+            for (uint32_t j = 0; j < sim->pops[s->tgt_pop].n; j++)
+                free(s->hist[j].rec);
+        free(s->hist);
+        free(s->base);
+        free(s->p);
+        free(s->d);
+        free(s->name);
+    }
+    free(sim->specials);
+    for (size_t i = 0; sim->post_rules && i < sim->n_pops; i++)
+        free(sim->post_rules[i]);
+    free(sim->post_rules);
+    free(sim->n_post_rules);
+    free(sim->general);
+    for (uint32_t k = 0; k < sim->n_parts; k++) {
+        sq__part *part = &sim->parts[k];
+        free(part->group_special);
+        free(part->group_slot);
+        free(part->group_pre);
+        free(part->entry_pre);
+        free(part->entry_factor);
+    }
+}
+
+/* ---- run time ------------------------------------------------------------------------------ */
+
+int sq__learning_arrivals(sq__part *part, const sq__entry *e, size_t n)
+{
+    const sq_sim *sim = part->sim;
+    size_t stride = sim->stride_pre;
+    if (n > part->entry_cap) {
+        size_t cap = part->entry_cap ? part->entry_cap : 1024;
+        while (cap < n)
+            cap *= 2;
+        double *pre = realloc(part->entry_pre, cap * stride * sizeof *pre);
+        if (pre)
+            part->entry_pre = pre;
+        float *f = realloc(part->entry_factor, cap * sizeof *f);
+        if (f)
+            part->entry_factor = f;
+        if (!pre || !f)
+            return SQ_ENOMEM;
+        part->entry_cap = cap;
+    }
+    for (size_t k = 0; k < n; k++) {
+        uint32_t slot = part->group_slot[e[k].group];
+        part->entry_factor[k] = 1.0f;
+        if (slot == NO_SLOT)
+            continue;
+        const sq__special *s = &sim->specials[part->group_special[e[k].group] - 1];
+        double *rec = part->group_pre + (size_t)slot * stride;
+        memcpy(part->entry_pre + k * stride, rec, stride * sizeof *rec);
+        part->entry_factor[k] = (float)s->rule->pre_arrival(s->p, s->d, rec + 1, rec[0], e[k].t);
+        rec[0] = e[k].t;
+    }
+    return 0;
+}
+
+/* The first record of h at or after time t (records are in time order). */
+static uint32_t first_at(const sq__history *h, size_t stride, double t)
+{
+    uint32_t lo = 0, hi = h->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (h->rec[(size_t)mid * stride] < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Applies the post spikes of h in [from, to) to synapse weight w, with the group's pre state pre. */
+static void catch_up(const sq__special *s, const sq__history *h, const double *pre, double from, double to, float *w)
+{
+    size_t stride = s->stride_post;
+    if (!s->rule->on_post)
+        return;
+    for (uint32_t r = first_at(h, stride, from); r < h->n; r++) {
+        const double *rec = h->rec + (size_t)r * stride;
+        if (!(rec[0] < to))
+            break;
+        s->rule->on_post(s->p, s->d, pre + 1, pre[0], rec + 1, rec[0], w, NULL);
+    }
+}
+
+double sq__learning_input(sq__part *part, uint32_t gid, const sq__input *in, double t, unsigned *receptor)
+{
+    const sq_sim *sim = part->sim;
+    uint32_t g = part->window_entries[in->entry].group;
+    uint16_t c = part->group_special ? part->group_special[g] : 0;
+    *receptor = 0;
+    if (c == 0)
+        return in->w;
+    const sq__special *s = &sim->specials[c - 1];
+    *receptor = s->receptor;
+    if (!s->per_synapse)
+        return in->w;
+    const double *pre = part->entry_pre + (size_t)in->entry * sim->stride_pre;
+    float *w = &part->syn.weight[in->syn];
+    double sent = *w, factor = part->entry_factor[in->entry];
+    if (s->hist) {
+        uint32_t local = gid - sim->pops[s->tgt_pop].first;
+        const sq__history *h = &s->hist[local];
+        catch_up(s, h, pre, fmax(pre[0], part->settled), t, w);
+        uint32_t r = first_at(h, s->stride_post, t);
+        const double *post = r ? h->rec + (size_t)(r - 1) * s->stride_post : s->base + (size_t)local * s->stride_post;
+        if (s->rule->on_pre)
+            sent = s->rule->on_pre(s->p, s->d, pre + 1, pre[0], post + 1, post[0], t, w, NULL);
+    } else if (s->rule->on_pre) {
+        double none[SQ_MAX_RULE_STATE] = {0};
+        sent = s->rule->on_pre(s->p, s->d, pre + 1, pre[0], none, -INFINITY, t, w, NULL);
+    }
+    return sent * factor;
+}
+
+static int grow_history(sq__history *h, size_t stride)
+{
+    uint32_t cap = h->cap ? 2 * h->cap : 4;
+    double *rec = realloc(h->rec, (size_t)cap * stride * sizeof *rec);
+    if (!rec)
+        return SQ_ENOMEM;
+    h->rec = rec;
+    h->cap = cap;
+    return 0;
+}
+
+void sq__learning_spike(sq__part *part, uint32_t gid, double t)
+{
+    const sq_sim *sim = part->sim;
+    uint16_t pop = sim->pop_of[gid];
+    for (uint32_t k = 0; k < sim->n_post_rules[pop]; k++) {
+        const sq__special *s = &sim->specials[sim->post_rules[pop][k]];
+        uint32_t local = gid - sim->pops[pop].first;
+        sq__history *h = &s->hist[local];
+        size_t stride = s->stride_post;
+        if (h->n == h->cap && grow_history(h, stride) < 0) {
+            part->oom = 1;
+            return;
+        }
+        const double *prev = h->n ? h->rec + (size_t)(h->n - 1) * stride : s->base + (size_t)local * stride;
+        double *rec = h->rec + (size_t)h->n++ * stride;
+        memcpy(rec, prev, stride * sizeof *rec);
+        rec[0] = t + s->dendritic_delay;
+        s->rule->post_spike(s->p, s->d, rec + 1, prev[0], rec[0]);
+        part->n_records++;
+    }
+}
+
+int sq__learning_due(const sq__part *part)
+{
+    /* Settling walks every plastic synapse of the part: doing it once some 16 spikes a target
+     * neuron have gathered keeps its cost a small fraction of delivering them. */
+    return part->n_records > 16 * (uint64_t)part->n_owned + 4096;
+}
+
+/* Drops the records before t from the histories of part's neurons in s's target population. */
+static void prune(sq__part *part, const sq__special *s, double t)
+{
+    const sq_sim *sim = part->sim;
+    const sq__pop *tp = &sim->pops[s->tgt_pop];
+    size_t stride = s->stride_post;
+    uint32_t g0, g1;
+    for (uint32_t b = 0; sq__part_block(sim, part, b, &g0, &g1); b++)
+        for (uint32_t gid = g0 > tp->first ? g0 : tp->first; gid < g1 && gid < tp->first + tp->n; gid++) {
+            sq__history *h = &s->hist[gid - tp->first];
+            uint32_t r = first_at(h, stride, t);
+            if (r == 0)
+                continue;
+            memcpy(s->base + (size_t)(gid - tp->first) * stride, h->rec + (size_t)(r - 1) * stride, stride * sizeof(double));
+            memmove(h->rec, h->rec + (size_t)r * stride, (size_t)(h->n - r) * stride * sizeof(double));
+            h->n -= r;
+            part->n_records -= r;
+        }
+}
+
+void sq__learning_settle(sq__part *part, double t)
+{
+    const sq_sim *sim = part->sim;
+    const sq__synapses *syn = &part->syn;
+    if (!part->group_slot || part->settled >= t)
+        return;
+    for (uint64_t g = 0; g < syn->n_groups; g++) {
+        uint32_t slot = part->group_slot[g];
+        if (slot == NO_SLOT)
+            continue;
+        const sq__special *s = &sim->specials[part->group_special[g] - 1];
+        const double *pre = part->group_pre + (size_t)slot * sim->stride_pre;
+        if (!s->hist || !s->rule->on_post)
+            continue;
+        uint32_t first = sim->pops[s->tgt_pop].first;
+        for (uint64_t j = syn->syn_off[g]; j < syn->syn_off[g + 1]; j++)
+            catch_up(s, &s->hist[syn->target[j] - first], pre, fmax(pre[0], part->settled), t, &syn->weight[j]);
+    }
+    for (uint32_t k = 0; k < sim->n_specials; k++)
+        if (sim->specials[k].hist)
+            prune(part, &sim->specials[k], t);
+    part->settled = t;
+}

@@ -1,0 +1,32 @@
+/* sim/weights.h: the synapses of a plastic projection (or one with record_weights) read back out of
+ * a simulation: what weight snapshots are made of. */
+#ifndef SQ_WEIGHTS_H
+#define SQ_WEIGHTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim.h"
+
+/* Public value: n synapses sorted by (source, target, delay, weight); ids population-local. */
+typedef struct {
+    size_t n;
+    uint32_t *source, *target;
+    float *delay;   /* ms */
+    float *weight;  /* the target model's weight unit */
+} sq_weights;
+
+/* Projections whose weights can be read: the plastic ones and those with record_weights, in spec
+ * order, by name (sq_proj_spec.name, default "<source>_to_<target>"). Thread: any. */
+size_t sq_sim_weight_projection_count(const sq_sim *sim);
+const char *sq_sim_weight_projection_name(const sq_sim *sim, size_t k);
+
+/* The synapses of `projection` now (at sq_sim_time()): every post spike before it applied. *out is
+ * the caller's to free with sq_weights_free(). Returns 0, SQ_EINVAL (no such projection; the message
+ * names it) or SQ_ENOMEM. Thread: not during sq_sim_run. */
+int sq_sim_get_weights(sq_sim *sim, const char *projection, sq_weights *out, sq_err *err);
+
+/* Frees the arrays of w (not w). NULL is a no-op. */
+void sq_weights_free(sq_weights *w);
+
+#endif
