@@ -15,6 +15,7 @@
 #include "../io/sonata_writer.h"
 #include "../sim/sim.h"
 #include "cli.h"
+#include "weight_snapshots.h"
 
 static const char run_usage[] =
     "usage: spikeq run CONFIG.json [--set path=value]... [--seed N] [--threads N] [--t-stop MS] [--out FILE.h5]\n"
@@ -60,6 +61,7 @@ typedef struct {
     double wall_s;
     int close_rc;
     sq_err close_err;
+    sq_cli_snapshots *snaps; /* output.weights, or NULL */
 } run_ctx;
 
 static void on_spikes(void *ud, const sq_spike *s, size_t n)
@@ -106,7 +108,14 @@ static void run_thread(void *arg)
     uv_sem_wait(&c->go);
     if (!c->go_ok)
         return;
-    c->rc = sq_sim_run(c->sim, c->t_stop, &c->err);
+    /* In pieces at the weight snapshots: where a run is cut changes no spike. */
+    double next;
+    c->rc = 0;
+    while (c->rc == 0 && (next = sq_cli_snapshots_next(c->snaps)) <= c->t_stop)
+        if ((c->rc = sq_sim_run(c->sim, next, &c->err)) == 0)
+            c->rc = sq_cli_snapshots_take(c->snaps, c->sim, &c->err);
+    if (c->rc == 0)
+        c->rc = sq_sim_run(c->sim, c->t_stop, &c->err);
     sq_spike_writer_flush(c->writer);
     uv_async_send(&c->done);
 }
@@ -133,7 +142,9 @@ static void on_done(uv_async_t *h)
     c->wall_s = (double)(uv_hrtime() - c->t0_ns) * 1e-9;
     if (!c->quiet)
         sq_cli_progress_done();
-    c->close_rc = sq_spike_writer_close(c->writer, 0.0, sq_sim_time(c->sim), &c->close_err);
+    c->close_rc = sq_cli_snapshots_write(c->snaps, c->writer, &c->close_err);
+    int rc = sq_spike_writer_close(c->writer, 0.0, sq_sim_time(c->sim), c->close_rc < 0 ? NULL : &c->close_err);
+    c->close_rc = c->close_rc < 0 ? c->close_rc : rc;
     c->writer = NULL;
     uv_close((uv_handle_t *)&c->done, NULL);
     uv_close((uv_handle_t *)&c->sigint, NULL);
@@ -231,6 +242,8 @@ static void print_summary(const run_ctx *c, const sq_run_spec *run, double build
                (unsigned long long)k, t_ms > 0 ? (double)k / n / (t_ms * 1e-3) : 0.0,
                c->pop_map[p] >= 0 ? "" : " (not recorded)");
     }
+    if (c->snaps)
+        printf("weight snapshots: %zu (/weights in the output)\n", sq_cli_snapshots_count(c->snaps));
     printf("output: %s\n", out_path);
 }
 
@@ -351,7 +364,7 @@ int sq_cli_run(int argc, char **argv)
         err = c.build_err;
         goto fail;
     }
-    if (open_writer(&c, &loop, net, run, &err) < 0) {
+    if (sq_cli_snapshots_create(c.sim, net, run, c.t_stop, &c.snaps, &err) < 0 || open_writer(&c, &loop, net, run, &err) < 0) {
         uv_sem_post(&c.go); /* go_ok is 0: the thread returns without running */
         uv_thread_join(&c.thread);
         goto fail;
@@ -406,5 +419,6 @@ done:
     free(sets);
     free(c.pop_map);
     free(c.scratch);
+    sq_cli_snapshots_destroy(c.snaps);
     return status;
 }

@@ -26,9 +26,10 @@ struct sq_config {
 static const char *const top_keys[] = {"description", "simulation", "output", "populations",
                                        "projections", "devices"};
 static const char *const sim_keys[] = {"t_stop", "resolution", "seed", "threads"};
-static const char *const out_keys[] = {"spikes_file", "record_spikes", "record_v"};
+static const char *const out_keys[] = {"spikes_file", "record_spikes", "record_v", "weights"};
 static const char *const vm_keys[] = {"population", "ids", "interval"};
-static const char *const proj_keys[] = {"source", "target", "connector", "weight", "delay"};
+static const char *const proj_keys[] = {"source", "target", "connector", "weight", "delay", "name", "receptor",
+                                        "plasticity", "record_weights"};
 static const char *const poisson_keys[] = {"name", "type", "rate", "weight", "delay",
                                            "start", "stop", "targets"};
 static const char *const dc_keys[] = {"name", "type", "amplitude", "start", "stop", "targets"};
@@ -143,7 +144,9 @@ static int read_output(sq__cfg_ctx *c, const json_t *v, sq_net_spec *net, sq_run
     const json_t *file = json_object_get(v, "spikes_file");
     if (rc == 0 && file && (!json_is_string(file) || json_string_length(file) == 0))
         rc = sq__cfg_expected(c, "output.spikes_file", "a non-empty file name", file);
-    if (rc < 0 || (rc = read_record_spikes(c, json_object_get(v, "record_spikes"), run)) < 0)
+    if (rc < 0 || (rc = read_record_spikes(c, json_object_get(v, "record_spikes"), run)) < 0 ||
+        (rc = sq__cfg_weights(c, json_object_get(v, "weights"), (sq_proj_spec *)net->projs, net->n_projs, &run->weights,
+                              &run->n_weights)) < 0)
         return rc;
     if (file)
         run->spikes_file = json_string_value(file);
@@ -201,6 +204,23 @@ static const char *weight_unit(const sq__cfg_ctx *c, size_t pop)
     return m ? m->weight_unit : NULL;
 }
 
+/* A projection's optional "name", "receptor", "plasticity" and "record_weights". */
+static int read_projection_extras(sq__cfg_ctx *c, const json_t *v, const char *where, const char *unit, sq_proj_spec *p)
+{
+    char path[SQ__CFG_PATH];
+    int rc = 0;
+    sq__cfg_join(path, where, "name");
+    if (json_object_get(v, "name") && (rc = sq__cfg_name(c, json_object_get(v, "name"), path, &p->name)) < 0)
+        return rc;
+    sq__cfg_join(path, where, "receptor");
+    if (json_object_get(v, "receptor") && (rc = sq__cfg_string(c, json_object_get(v, "receptor"), path, &p->receptor)) < 0)
+        return rc;
+    sq__cfg_join(path, where, "plasticity");
+    if ((rc = sq__cfg_plasticity(c, json_object_get(v, "plasticity"), path, unit, &p->plasticity)) < 0)
+        return rc;
+    return sq__cfg_opt_bool(c, v, where, "record_weights", 0, &p->record_weights);
+}
+
 static int read_projection(sq__cfg_ctx *c, const json_t *v, const char *where, sq_proj_spec *p)
 {
     char path[SQ__CFG_PATH];
@@ -223,7 +243,9 @@ static int read_projection(sq__cfg_ctx *c, const json_t *v, const char *where, s
     p->delay = sq_dist_constant(c->resolution);
     sq__cfg_join(path, where, "delay");
     const json_t *delay = json_object_get(v, "delay");
-    return delay ? sq__cfg_dist(c, delay, path, "ms", &p->delay) : 0;
+    if (delay && (rc = sq__cfg_dist(c, delay, path, "ms", &p->delay)) < 0)
+        return rc;
+    return read_projection_extras(c, v, where, weight_unit(c, tgt), p);
 }
 
 static int read_targets(sq__cfg_ctx *c, const json_t *arr, const char *where, sq_device_spec *d)

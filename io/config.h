@@ -32,6 +32,15 @@
 #include "../sim/error.h"
 #include "../sim/network.h"
 
+/* Weight snapshots of one projection (output.weights[i]): at the listed times, or every interval
+ * ms from 0 to t_stop. */
+typedef struct {
+    const char *projection;  /* a projection's name */
+    const double *times;     /* ms, increasing; NULL when interval is used */
+    size_t n_times;
+    double interval;         /* ms > 0, or 0 when times are listed */
+} sq_weights_spec;
+
 /* Run settings: public value, filled by the reader (its arrays belong to the sq_config). */
 typedef struct {
     double t_stop;      /* ms, > 0 (default 1000) */
@@ -40,6 +49,8 @@ typedef struct {
     const char *spikes_file;                /* default "spikes.h5", relative to the CWD */
     const char *const *record_spikes;       /* population names; all populations when the key is absent */
     size_t n_record_spikes;
+    const sq_weights_spec *weights;         /* output.weights: snapshots written to /weights/<projection> */
+    size_t n_weights;
 } sq_run_spec;
 
 /* Opaque: owns the parsed JSON tree and every string and array that its specs point to. */

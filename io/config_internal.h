@@ -11,6 +11,7 @@
 
 #include "../sim/error.h"
 #include "../sim/network.h"
+#include "config.h"
 
 /* Room for a JSON path such as "populations[12].overrides[3].params.tau_m"; longer paths are
  * truncated in messages, never overflowed. */
@@ -97,6 +98,14 @@ int sq__cfg_pop_ref(sq__cfg_ctx *c, const json_t *v, const char *path, size_t *o
 /* A spike_source's "encoder" object (io/config_encoder.c): reads it and expands the dataset's
  * samples into p's spike list (p->n must be set). pop_index keys the random encoders. */
 int sq__cfg_encoder(sq__cfg_ctx *c, const json_t *v, const char *where, size_t pop_index, sq_pop_spec *p);
+
+/* A projection's "plasticity" object (NULL v: static), parameters in the target's weight unit. */
+int sq__cfg_plasticity(sq__cfg_ctx *c, const json_t *v, const char *where, const char *weight_unit,
+                       const sq_plasticity_spec **out);
+
+/* "output.weights" (NULL arr: none); marks each named projection record_weights. */
+int sq__cfg_weights(sq__cfg_ctx *c, const json_t *arr, sq_proj_spec *projs, size_t n_projs, const sq_weights_spec **out,
+                    size_t *n_out);
 
 /* The "populations" array (io/config_pops.c). Sets c->pops and c->n_pops. */
 int sq__cfg_populations(sq__cfg_ctx *c, const json_t *arr);

@@ -12,90 +12,7 @@
 #include "run_suite.h"
 #include "sim/sim.h"
 #include "sim/weights.h"
-#include "spike_record.h"
-
-static void on_spikes(void *ud, const sq_spike *s, size_t n)
-{
-    sq_test_spikes_add(ud, s, n);
-}
-
-static sq_sim *make(const sq_net_spec *spec, sq_test_spikes *rec)
-{
-    sq_sim *sim;
-    sq_err err = {0};
-    ck_assert_msg(sq_sim_create(spec, &sim, &err) == 0, "sq_sim_create: %s", err.msg);
-    sq_sim_observer obs = {on_spikes, NULL, rec};
-    sq_sim_set_observer(sim, &obs);
-    return sim;
-}
-
-static sq_weights weights_of(sq_sim *sim, const char *name)
-{
-    sq_weights w;
-    sq_err err = {0};
-    ck_assert_msg(sq_sim_get_weights(sim, name, &w, &err) == 0, "%s", err.msg);
-    return w;
-}
-
-/* A post neuron that fires exactly when a driver spike arrives (50 mV onto V_th - E_L = 20 mV), and
- * pre neurons whose 0.5 mV inputs never make it fire. */
-static const char *lif_names[] = {"tau_m", "E_L", "V_th", "V_reset", "t_ref", "C_m"};
-static const double lif_vals[] = {20.0, 0.0, 20.0, 0.0, 2.0, 250.0};
-
-typedef struct {
-    uint32_t pre_ids[64], drv_ids[64];
-    double pre_t[64], drv_t[64];
-    size_t n_pre, n_drv;
-    uint32_t n_pre_neurons;
-} protocol;
-
-/* Pre neuron `id` arrives at the synapse at t (1 ms delay); the post neuron fires at t. */
-static void arrive(protocol *p, uint32_t id, double t)
-{
-    p->pre_ids[p->n_pre] = id;
-    p->pre_t[p->n_pre++] = t - 1.0;
-    if (id + 1 > p->n_pre_neurons)
-        p->n_pre_neurons = id + 1;
-}
-
-static void fire(protocol *p, double t)
-{
-    p->drv_ids[p->n_drv] = 0;
-    p->drv_t[p->n_drv++] = t - 1.0;
-}
-
-/* Runs the protocol with pair STDP of the given parameters (w0 = 0.5) and returns the weights. */
-static sq_weights run_protocol(const protocol *pr, const char *const *names, const double *vals, size_t n,
-                               double dendritic_delay, double t_stop)
-{
-    sq_pop_spec pops[] = {
-        {.name = "pre", .n = pr->n_pre_neurons, .model = "spike_source", .spike_ids = pr->pre_ids,
-         .spike_times = pr->pre_t, .n_spikes = pr->n_pre},
-        {.name = "drv", .n = 1, .model = "spike_source", .spike_ids = pr->drv_ids, .spike_times = pr->drv_t,
-         .n_spikes = pr->n_drv},
-        {.name = "post", .n = 1, .model = "lif_delta", .param_names = lif_names, .param_values = lif_vals, .n_params = 6}};
-    sq_plasticity_spec stdp = {.rule = "stdp", .param_names = names, .param_values = vals, .n_params = n,
-                               .dendritic_delay = dendritic_delay};
-    sq_proj_spec projs[] = {
-        {.source = "pre", .target = "post", .connector = {.rule = SQ_CONN_ALL_TO_ALL, .autapses = 1, .multapses = 1},
-         .weight = sq_dist_constant(0.5), .delay = sq_dist_constant(1.0), .plasticity = &stdp},
-        {.source = "drv", .target = "post", .connector = {.rule = SQ_CONN_ALL_TO_ALL, .autapses = 1, .multapses = 1},
-         .weight = sq_dist_constant(50.0), .delay = sq_dist_constant(1.0)}};
-    sq_net_spec spec = {.origin = "test", .resolution = 0.1, .seed = 1, .pops = pops, .n_pops = 3, .projs = projs,
-                        .n_projs = 2};
-    sq_test_spikes rec = {0};
-    sq_sim *sim = make(&spec, &rec);
-    ck_assert_int_eq(sq_sim_run(sim, t_stop, NULL), 0);
-    size_t n_post = 0;
-    for (size_t i = 0; i < rec.n; i++)
-        n_post += rec.s[i].pop == 2;
-    ck_assert_uint_eq(n_post, pr->n_drv); /* the post neuron fired exactly when driven */
-    sq_weights w = weights_of(sim, "pre_to_post");
-    ck_assert_uint_eq(w.n, pr->n_pre_neurons);
-    sq_sim_destroy(sim);
-    free(rec.s);
-    return w;
-}
+#include "plastic_protocol.h"
 
 static const char *ltp_names[] = {"A_plus", "A_minus", "tau_plus", "tau_minus"};
 
@@ -105,7 +22,8 @@ START_TEST(pairing_protocol_recovers_the_exponential_window)
      * e^{-45} of A, below a float's resolution of w. dt = 0 counts as potentiation. */
     const double A_plus = 0.01, A_minus = 0.0105, tau_plus = 16.8, tau_minus = 33.7;
     double vals[] = {A_plus, A_minus, tau_plus, tau_minus};
-    protocol pr = {0};
+    static protocol pr;
+    memset(&pr, 0, sizeof pr);
     for (int k = 0; k <= 40; k++) {
         double dt = -100.0 + 5.0 * k, t = 200.0 + 1000.0 * k;
         arrive(&pr, (uint32_t)k, t - dt);
@@ -157,7 +75,8 @@ START_TEST(multiplicative_rule_scales_potentiation_by_headroom_and_depression_by
     /* w0 = 0.5 of [0, 2]: w~ = 0.25, so LTP is scaled by 0.75 and LTD by 0.25. */
     const char *names[] = {"A_plus", "A_minus", "mu_plus", "mu_minus", "w_max"};
     double vals[] = {0.1, 0.1, 1.0, 1.0, 2.0};
-    protocol pr = {0};
+    static protocol pr;
+    memset(&pr, 0, sizeof pr);
     arrive(&pr, 0, 990.0);
     fire(&pr, 1000.0);
     fire(&pr, 2990.0);
@@ -188,7 +107,8 @@ START_TEST(dendritic_delay_shifts_the_post_spike_seen_by_the_synapse)
      * is then 2 ms before it (LTP), one 3 ms before it 8 ms before (LTP), one 7 ms after 2 ms after (LTD). */
     const double A = 0.01, tau = 20.0;
     double vals[] = {A, A, tau, tau};
-    protocol pr = {0};
+    static protocol pr;
+    memset(&pr, 0, sizeof pr);
     arrive(&pr, 0, 1003.0);
     fire(&pr, 1000.0);
     arrive(&pr, 1, 1997.0);
