@@ -9,7 +9,8 @@
  *   satisfies neither of the code's strict tests) is INBURST and leaves burst_state alone.
  * z decays exactly and lazily, z(t) = z(t_last) e^{-(t - t_last)/tau_burst} (spec §0.3). Spikes are
  * fed in time order. Static inline: plasticity rules and recorders keep one detector per neuron.
- * Tested in tests/test_two_compartment.c on hand-made spike trains, the e^-1 boundary included. */
+ * Tested in tests/test_bursts.c on hand-made spike trains, the e^-1 boundary included, and used on
+ * the two_compartment model's spikes in tests/test_two_compartment.c. */
 #ifndef SQ_BURSTS_H
 #define SQ_BURSTS_H
 

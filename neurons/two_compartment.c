@@ -32,7 +32,8 @@
  * Tested in tests/test_two_compartment.c: the Euler ODE written out in the test (V_s, V_d and spike
  * steps identical, 1e-12), the rest and dendritic steady states from their fixed-point equations,
  * conductance decay against e^{-t/tau}, the bAP jump against its closed form, isolated spikes under
- * somatic current and bursts under somatic plus dendritic current. */
+ * somatic current and bursts under somatic plus dendritic current (classified by neurons/bursts.h),
+ * the engine's run against the model driven directly. */
 #include <math.h>
 
 #include "model.h"

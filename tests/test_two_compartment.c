@@ -1,11 +1,11 @@
 /* tests/test_two_compartment.c: neurons/two_compartment.c, the soma + dendrite bursting neuron of
- * Naud & Sprekeler (2018) as Auryn's NaudGroup integrates it, and neurons/bursts.h, the event/burst
- * classification of Payeur et al. (2021).
+ * Naud & Sprekeler (2018) as Auryn's NaudGroup integrates it (its spikes classified with
+ * neurons/bursts.h, which tests/test_bursts.c tests on its own).
  * The model against: its ODEs written out here as a plain Euler loop (same spike steps, V_s and V_d
  * to 1e-12); its rest and dendritic steady state from their fixed-point equations solved here by
  * bisection; conductance decay against e^{-t/tau}; the bAP jump against its closed forms; isolated
  * spikes under somatic current and bursts when the dendrite is driven too (Naud & Sprekeler 2018,
- * Fig. 1 kind of result). The classifier against hand-made spike trains with known classes. */
+ * Fig. 1 kind of result); the engine's run against the model driven directly. */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -13,6 +13,8 @@
 #include "neuron_fixture.h"
 #include "neurons/bursts.h"
 #include "run_suite.h"
+#include "sim/sim.h"
+#include "spike_record.h"
 
 static double state(const neuron *n, const char *name)
 {
@@ -354,6 +356,60 @@ START_TEST(inputs_go_to_the_receptor_and_compartment_they_name)
 }
 END_TEST
 
+static void on_spikes(void *ud, const sq_spike *s, size_t n)
+{
+    sq_test_spikes_add(ud, s, n);
+}
+
+START_TEST(the_engine_runs_it_on_the_grid_as_the_model_driven_directly)
+{
+    /* A bursting neuron (600 pA soma, 300 pA dendrite) gets 3 nS AMPA inputs from a spike source
+     * through a 1 ms delay; the engine (windows of 1 ms, every-window visits) must give exactly the
+     * spikes of the model advanced to each arrival and fed input() there (both on the 0.1 ms grid). */
+    static const char *names[] = {"I_e_soma", "I_e_dend"};
+    double vals[] = {600.0, 300.0}, times[] = {30.05, 120.0, 121.0, 122.0, 400.0, 655.5};
+    uint32_t ids[6] = {0};
+    sq_pop_spec pops[] = {
+        {.name = "src", .n = 1, .model = "spike_source", .spike_ids = ids, .spike_times = times, .n_spikes = 6},
+        {.name = "P", .n = 1, .model = "two_compartment", .param_names = names, .param_values = vals, .n_params = 2}};
+    sq_proj_spec proj = {"src", "P", {SQ_CONN_ALL_TO_ALL, 0, 0, 1, 1}, sq_dist_constant(3.0), sq_dist_constant(1.0)};
+    sq_net_spec spec = {.origin = "test", .resolution = 0.1, .seed = 1, .pops = pops, .n_pops = 2, .projs = &proj,
+                        .n_projs = 1};
+    sq_sim *sim;
+    sq_err err = {0, ""};
+    ck_assert_msg(sq_sim_create(&spec, &sim, &err) == 0, "%s", err.msg);
+    sq_test_spikes rec = {0};
+    sq_sim_observer obs = {on_spikes, NULL, &rec};
+    sq_sim_set_observer(sim, &obs);
+    ck_assert_int_eq(sq_sim_run(sim, 1000.0, NULL), 0);
+    sq_sim_destroy(sim);
+
+    neuron n;
+    setup_model(&n, "two_compartment");
+    set(&n, "I_e_soma", 600.0);
+    set(&n, "I_e_dend", 300.0);
+    start(&n);
+    double direct[256];
+    size_t k = 0;
+    for (int i = 0; i <= 6; i++) {
+        k += run_spikes(&n, i < 6 ? times[i] + 1.0 : 1000.0, direct + k, 256 - k);
+        if (i < 6)
+            n.m->input(n.p, n.d, n.s, 3.0);
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < rec.n; i++) {
+        if (rec.s[i].pop != 1)
+            continue;
+        ck_assert_uint_lt(m, k);
+        ck_assert_double_eq_tol(rec.s[i].t, direct[m], 1e-9);
+        m++;
+    }
+    ck_assert_uint_eq(m, k);
+    ck_assert_uint_gt(k, 20);
+    free(rec.s);
+}
+END_TEST
+
 static void expect_rejected(const char *field, double value, const char *msg)
 {
     neuron n;
@@ -384,62 +440,6 @@ START_TEST(bad_parameters_are_rejected_naming_the_field_and_value)
 }
 END_TEST
 
-/* Feeds times ts[0..n) to a fresh detector and checks each class against want[]. */
-static void expect_classes(double tau, const double *ts, const sq_spike_class *want, size_t n)
-{
-    sq_burst_detector b;
-    sq_burst_init(&b, tau);
-    for (size_t i = 0; i < n; i++)
-        ck_assert_msg(sq_burst_classify(&b, ts[i]) == want[i], "spike %zu at %g ms", i, ts[i]);
-}
-
-START_TEST(bursts_are_classified_by_the_trace_read_before_the_spike)
-{
-    const sq_spike_class E = SQ_SPIKE_EVENT, B = SQ_SPIKE_BURST, I = SQ_SPIKE_INBURST;
-    /* z before each spike: 0; e^{-100/16} = 0.002; (1.002) e^{-5/16} = 0.733; 1.27; 0.0014; 0.83. */
-    const double t1[6] = {0.0, 100.0, 105.0, 110.0, 200.0, 203.0};
-    const sq_spike_class c1[6] = {E, E, B, I, E, B};
-    expect_classes(16.0, t1, c1, 6);
-    /* An event ends a burst: the next burst gets its own marker. */
-    const double t2[6] = {0.0, 5.0, 10.0, 12.0, 50.0, 55.0};
-    const sq_spike_class c2[6] = {E, B, I, I, E, B};
-    expect_classes(16.0, t2, c2, 6);
-    /* Regular firing every 20 ms: z = e^{-1.25} = 0.2865 < e^-1 (event), then 1.2865 * 0.2865 =
-     * 0.36860 > e^-1 = 0.36788 (marker), then 0.3922 (in burst): the trace sums over spikes. */
-    const double t3[4] = {0.0, 20.0, 40.0, 60.0};
-    const sq_spike_class c3[4] = {E, E, B, I};
-    expect_classes(16.0, t3, c3, 4);
-    /* tau_burst is a parameter: with 10 ms, 9 ms apart is a burst (e^{-0.9} = 0.41) and 11 ms apart
-     * two events (e^{-1.1} = 0.33), where 16 ms would make the latter a burst too (e^{-11/16} = 0.50). */
-    const double t4[4] = {0.0, 9.0, 100.0, 111.0};
-    const sq_spike_class c4[4] = {E, B, E, E}, c5[4] = {E, B, E, B};
-    expect_classes(10.0, t4, c4, 4);
-    expect_classes(16.0, t4, c5, 4);
-}
-END_TEST
-
-START_TEST(a_trace_of_exactly_e_minus_one_is_neither_event_nor_burst)
-{
-    /* 16 ms after a lone spike z = e^{-16/16} = e^-1 exactly, which fails both strict tests of
-     * BCPConnection::compute_burst_rate: no event, no marker, burst_state stays 0, so the next
-     * spike (z = (1 + e^-1) e^{-1/16} = 1.284) is the marker. Just inside and outside the boundary
-     * the spike is a marker or an event. */
-    sq_burst_detector b;
-    sq_burst_init(&b, SQ_BURST_TAU_MS);
-    ck_assert_int_eq(sq_burst_classify(&b, 100.0), SQ_SPIKE_EVENT);
-    ck_assert_double_eq(sq_burst_trace(&b, 116.0), exp(-1.0));
-    ck_assert_int_eq(sq_burst_classify(&b, 116.0), SQ_SPIKE_INBURST);
-    ck_assert_int_eq(b.burst_state, 0);
-    ck_assert_double_eq_tol(sq_burst_trace(&b, 117.0), (1.0 + exp(-1.0)) * exp(-1.0 / 16.0), 1e-15);
-    ck_assert_int_eq(sq_burst_classify(&b, 117.0), SQ_SPIKE_BURST);
-    ck_assert_int_eq(b.burst_state, 1);
-    const double t1[2] = {100.0, 115.999}, t2[2] = {100.0, 116.001};
-    const sq_spike_class c1[2] = {SQ_SPIKE_EVENT, SQ_SPIKE_BURST}, c2[2] = {SQ_SPIKE_EVENT, SQ_SPIKE_EVENT};
-    expect_classes(16.0, t1, c1, 2);
-    expect_classes(16.0, t2, c2, 2);
-}
-END_TEST
-
 int main(void)
 {
     Suite *s = suite_create("two_compartment");
@@ -451,11 +451,8 @@ int main(void)
     tcase_add_test(tc, dendritic_drive_turns_isolated_spikes_into_bursts);
     tcase_add_test(tc, a_somatic_spike_raises_v_d_by_the_bap_box);
     tcase_add_test(tc, inputs_go_to_the_receptor_and_compartment_they_name);
+    tcase_add_test(tc, the_engine_runs_it_on_the_grid_as_the_model_driven_directly);
     tcase_add_test(tc, bad_parameters_are_rejected_naming_the_field_and_value);
     suite_add_tcase(s, tc);
-    TCase *tb = tcase_create("bursts");
-    tcase_add_test(tb, bursts_are_classified_by_the_trace_read_before_the_spike);
-    tcase_add_test(tb, a_trace_of_exactly_e_minus_one_is_neither_event_nor_burst);
-    suite_add_tcase(s, tb);
     return sq_test_run(s);
 }
