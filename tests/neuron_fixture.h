@@ -13,7 +13,7 @@
 
 typedef struct {
     const sq_neuron_model *m;
-    double p[16], d[32], s[8];
+    double p[32], d[32], s[SQ_MAX_STATE];
     double h; /* the resolution prepare() sees; 0: 0.1 ms */
 } neuron;
 
@@ -43,9 +43,11 @@ static inline double get(const neuron *n, const char *name)
     return n->p[idx(n, name)];
 }
 
-/* The model's defaults; the test then changes parameters and calls start(). */
+/* The model's defaults and the default resolution; the test then changes parameters (and h) and
+ * calls start(). */
 static inline void setup_model(neuron *n, const char *model)
 {
+    n->h = 0.0;
     n->m = sq_neuron_model_find(model);
     ck_assert_ptr_nonnull(n->m);
     sq_param_defaults(n->m->params, n->m->n_params, n->p);
