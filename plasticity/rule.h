@@ -85,6 +85,19 @@ typedef struct sq_plasticity_rule {
      * the weight transmitted is *w times pre_arrival()'s factor. */
     double (*on_pre)(const double *p, const double *d, const double *pre, double t_pre, const double *post,
                      double t_post, double t, float *w, float *syn);
+
+    /* Optional, for rules gated by a modulatory signal (reward, dopamine): n_mod doubles of state per
+     * projection, just after the last modulate() at the engine-kept time t_last (-INFINITY and zeros
+     * before the first). modulate() adds `amount` to the signal at time t (sq_sim_modulate). */
+    size_t n_mod;
+    void (*modulate)(const double *p, const double *d, double *mod, double t_last, double t, double amount);
+
+    /* Optional: a clock-driven update of every synapse of the projection every sweep_interval(p) ms,
+     * at the first window boundary at or after each multiple of it (the weight consolidation of
+     * reward-modulated STDP: w += (modulator) * eligibility). The engine applies every post spike
+     * before t first, so the synapse state is exact at t. mod is the modulatory state as of t_mod. */
+    double (*sweep_interval)(const double *p);
+    void (*sweep)(const double *p, const double *d, const double *mod, double t_mod, double t, float *w, float *syn);
 } sq_plasticity_rule;
 
 /* The rule called `name`, or NULL. Thread: any. */

@@ -277,8 +277,8 @@ static void run_neuron(sq__part *part, uint32_t gid, double t0, double t_end)
 static void run_part(sq__part *part, double t0, double t_end, int window_end)
 {
     sq_sim *sim = part->sim;
-    if (part->group_slot && sq__learning_due(part))
-        sq__learning_settle(part, t0);
+    if (part->group_slot)
+        sq__learning_window_start(part, t0);
     uint32_t n = scatter_inputs(part, t_end);
     for (uint32_t k = 0; k < part->n_active; k++)
         list_neuron(part, part->active[k], &n);
@@ -459,6 +459,8 @@ static void plan_window(sq_sim *sim, run_ctl *c)
     c->t0 = sim->t_now;
     c->t_end = window_end < c->t_stop ? window_end : c->t_stop;
     c->window_end = c->t_end == window_end;
+    if (sim->any_sweep)
+        sq__learning_plan_sweeps(sim, c->t0);
     begin_samples(sim);
 }
 

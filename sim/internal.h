@@ -69,6 +69,10 @@ typedef struct {
     size_t stride_post;          /* 1 + rule->n_post doubles a record */
     double *base;                /* per target neuron: the last record dropped from its history */
     sq__history *hist;           /* per target neuron: its spikes not yet applied to every synapse */
+    double *mod;                 /* the rule's modulatory state: t of the last modulate(), then n_mod */
+    double sweep_interval;       /* ms, 0: no sweep */
+    double next_sweep;           /* ms: the next multiple of it (the calling thread's) */
+    int sweep_now;               /* the window being run starts with a sweep (set between windows) */
 } sq__special;
 
 /* A DC generator or a V_m recording acting on one neuron: a time-ordered stream of events.
@@ -167,6 +171,7 @@ typedef struct {
     double *entry_pre;           /* per entry of the window: its group's group_pre record before it */
     float *entry_factor;         /* per entry of the window: the weight factor of its arrival */
     size_t entry_cap;
+    float *syn_state;            /* per synapse, stride_syn floats of its rule's state, or NULL */
     double settled;              /* post spikes reaching synapses before this are applied to all */
     uint64_t n_records;          /* records in its neurons' post histories */
 } __attribute__((aligned(SQ__CACHE_LINE))) sq__part; /* whole cache lines: no line holds two parts */
@@ -202,6 +207,8 @@ struct sq_sim {
     sq__special *specials;
     uint32_t n_specials;
     size_t stride_pre;           /* 1 + the largest n_pre of the rules in use */
+    size_t stride_syn;           /* the largest n_syn of the rules in use */
+    int any_sweep;               /* a rule with sweep() is in use */
     uint8_t *general;            /* per neuron, or NULL: 1 = a target of a per-synapse rule or of a
                                     receptor other than the first, so it takes the general path */
     uint32_t **post_rules;       /* per population: the specials whose rule keeps post state of it */
@@ -241,6 +248,11 @@ void sq__learning_spike(sq__part *part, uint32_t gid, double t);
 void sq__learning_settle(sq__part *part, double t);
 /* Whether part's histories have grown enough to settle them before its next window. */
 int sq__learning_due(const sq__part *part);
+/* Between windows (calling thread): which rules sweep at the start of the window beginning at t0. */
+void sq__learning_plan_sweeps(sq_sim *sim, double t0);
+/* Start of a window at t0 (each part): settles the part when its histories are due or a sweep is,
+ * then runs the sweeps planned for t0 over its synapses. */
+void sq__learning_window_start(sq__part *part, double t0);
 
 /* sim/devices.c: builds the per-neuron streams of devices and recordings. */
 int sq__devices_build(sq_sim *sim, const sq_net_spec *spec, sq_err *err);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "weights.h"
 
 #define NO_SLOT UINT32_MAX
 
@@ -135,6 +136,17 @@ static int make_special(sq_sim *sim, const sq_net_spec *spec, size_t i, int src,
     }
     if (r->n_pre + 1 > sim->stride_pre)
         sim->stride_pre = r->n_pre + 1;
+    if (r->n_syn > sim->stride_syn)
+        sim->stride_syn = r->n_syn;
+    s->mod = calloc(r->n_mod + 1, sizeof *s->mod);
+    if (!s->mod)
+        return sq_fail(err, SQ_ENOMEM, "out of memory");
+    s->mod[0] = -INFINITY;
+    if (r->sweep) {
+        s->sweep_interval = r->sweep_interval(s->p);
+        s->next_sweep = s->sweep_interval;
+        sim->any_sweep = 1;
+    }
     return 0;
 }
 
@@ -210,6 +222,8 @@ static int prepare_part(sq_sim *sim, sq__part *part)
     part->group_pre = calloc((size_t)n_slots * sim->stride_pre + 1, sizeof *part->group_pre);
     if (!part->group_pre)
         return SQ_ENOMEM;
+    if (sim->stride_syn && !(part->syn_state = calloc(syn->n_synapses * sim->stride_syn + 1, sizeof *part->syn_state)))
+        return SQ_ENOMEM;
     for (uint32_t k = 0; k < n_slots; k++)
         part->group_pre[(size_t)k * sim->stride_pre] = -INFINITY;
     part->settled = -INFINITY;
@@ -246,6 +260,7 @@ void sq__learning_free(sq_sim *sim)
         free(s->base);
         free(s->p);
         free(s->d);
+        free(s->mod);
         free(s->name);
     }
     free(sim->specials);
@@ -261,6 +276,7 @@ void sq__learning_free(sq_sim *sim)
         free(part->group_pre);
         free(part->entry_pre);
         free(part->entry_factor);
+        free(part->syn_state);
     }
 }
 
@@ -312,8 +328,15 @@ static uint32_t first_at(const sq__history *h, size_t stride, double t)
     return lo;
 }
 
+/* Synapse j's rule state beside its weight, or NULL. */
+static float *syn_state(const sq__part *part, uint64_t j)
+{
+    return part->syn_state ? part->syn_state + j * part->sim->stride_syn : NULL;
+}
+
 /* Applies the post spikes of h in [from, to) to synapse weight w, with the group's pre state pre. */
-static void catch_up(const sq__special *s, const sq__history *h, const double *pre, double from, double to, float *w)
+static void catch_up(const sq__special *s, const sq__history *h, const double *pre, double from, double to, float *w,
+                     float *syn)
 {
     size_t stride = s->stride_post;
     if (!s->rule->on_post)
@@ -322,7 +345,7 @@ static void catch_up(const sq__special *s, const sq__history *h, const double *p
         const double *rec = h->rec + (size_t)r * stride;
         if (!(rec[0] < to))
             break;
-        s->rule->on_post(s->p, s->d, pre + 1, pre[0], rec + 1, rec[0], w, NULL);
+        s->rule->on_post(s->p, s->d, pre + 1, pre[0], rec + 1, rec[0], w, syn);
     }
 }
 
@@ -339,19 +362,19 @@ double sq__learning_input(sq__part *part, uint32_t gid, const sq__input *in, dou
     if (!s->per_synapse)
         return in->w;
     const double *pre = part->entry_pre + (size_t)in->entry * sim->stride_pre;
-    float *w = &part->syn.weight[in->syn];
+    float *w = &part->syn.weight[in->syn], *ss = syn_state(part, in->syn);
     double sent = *w, factor = part->entry_factor[in->entry];
     if (s->hist) {
         uint32_t local = gid - sim->pops[s->tgt_pop].first;
         const sq__history *h = &s->hist[local];
-        catch_up(s, h, pre, fmax(pre[0], part->settled), t, w);
+        catch_up(s, h, pre, fmax(pre[0], part->settled), t, w, ss);
         uint32_t r = first_at(h, s->stride_post, t);
         const double *post = r ? h->rec + (size_t)(r - 1) * s->stride_post : s->base + (size_t)local * s->stride_post;
         if (s->rule->on_pre)
-            sent = s->rule->on_pre(s->p, s->d, pre + 1, pre[0], post + 1, post[0], t, w, NULL);
+            sent = s->rule->on_pre(s->p, s->d, pre + 1, pre[0], post + 1, post[0], t, w, ss);
     } else if (s->rule->on_pre) {
         double none[SQ_MAX_RULE_STATE] = {0};
-        sent = s->rule->on_pre(s->p, s->d, pre + 1, pre[0], none, -INFINITY, t, w, NULL);
+        sent = s->rule->on_pre(s->p, s->d, pre + 1, pre[0], none, -INFINITY, t, w, ss);
     }
     return sent * factor;
 }
@@ -432,10 +455,65 @@ void sq__learning_settle(sq__part *part, double t)
             continue;
         uint32_t first = sim->pops[s->tgt_pop].first;
         for (uint64_t j = syn->syn_off[g]; j < syn->syn_off[g + 1]; j++)
-            catch_up(s, &s->hist[syn->target[j] - first], pre, fmax(pre[0], part->settled), t, &syn->weight[j]);
+            catch_up(s, &s->hist[syn->target[j] - first], pre, fmax(pre[0], part->settled), t, &syn->weight[j],
+                     syn_state(part, j));
     }
     for (uint32_t k = 0; k < sim->n_specials; k++)
         if (sim->specials[k].hist)
             prune(part, &sim->specials[k], t);
     part->settled = t;
+}
+
+/* ---- modulation and sweeps ------------------------------------------------------------------ */
+
+void sq__learning_plan_sweeps(sq_sim *sim, double t0)
+{
+    for (uint32_t k = 0; sim->any_sweep && k < sim->n_specials; k++) {
+        sq__special *s = &sim->specials[k];
+        s->sweep_now = s->sweep_interval > 0 && t0 >= s->next_sweep;
+        while (s->sweep_interval > 0 && s->next_sweep <= t0)
+            s->next_sweep += s->sweep_interval;
+    }
+}
+
+static void sweep_part(sq__part *part, const sq__special *s, uint16_t cls, double t)
+{
+    const sq__synapses *syn = &part->syn;
+    for (uint64_t g = 0; g < syn->n_groups; g++)
+        if (part->group_special[g] == cls)
+            for (uint64_t j = syn->syn_off[g]; j < syn->syn_off[g + 1]; j++)
+                s->rule->sweep(s->p, s->d, s->mod + 1, s->mod[0], t, &syn->weight[j], syn_state(part, j));
+}
+
+void sq__learning_window_start(sq__part *part, double t0)
+{
+    const sq_sim *sim = part->sim;
+    int sweep = 0;
+    for (uint32_t k = 0; sim->any_sweep && k < sim->n_specials; k++)
+        sweep |= sim->specials[k].sweep_now;
+    if (sweep || sq__learning_due(part))
+        sq__learning_settle(part, t0);
+    for (uint32_t k = 0; sweep && k < sim->n_specials; k++)
+        if (sim->specials[k].sweep_now)
+            sweep_part(part, &sim->specials[k], (uint16_t)(k + 1), t0);
+}
+
+int sq_sim_modulate(sq_sim *sim, const char *projection, double amount, sq_err *err)
+{
+    int found = 0;
+    if (!isfinite(amount))
+        return sq_fail(err, SQ_EINVAL, "%s: modulate: amount: expected a finite number, got %g", sim->origin, amount);
+    for (uint32_t k = 0; k < sim->n_specials; k++) {
+        sq__special *s = &sim->specials[k];
+        if (!s->rule || !s->rule->modulate || (projection && strcmp(projection, s->name) != 0))
+            continue;
+        s->rule->modulate(s->p, s->d, s->mod + 1, s->mod[0], sim->t_now, amount);
+        s->mod[0] = sim->t_now;
+        found = 1;
+    }
+    if (!found)
+        return sq_fail(err, SQ_EINVAL, "%s: modulate: expected %s%s%s with a modulated rule, found none", sim->origin,
+                       projection ? "the projection \"" : "a projection", projection ? projection : "",
+                       projection ? "\"" : "");
+    return 0;
 }

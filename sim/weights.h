@@ -1,5 +1,6 @@
-/* sim/weights.h: the synapses of a plastic projection (or one with record_weights) read back out of
- * a simulation: what weight snapshots are made of. */
+/* sim/weights.h: the learning side of a simulation's API: the synapses of a plastic projection (or
+ * one with record_weights) read back out of it (what weight snapshots are made of), and the
+ * modulatory signal that reward-modulated rules read. */
 #ifndef SQ_WEIGHTS_H
 #define SQ_WEIGHTS_H
 
@@ -25,6 +26,12 @@ const char *sq_sim_weight_projection_name(const sq_sim *sim, size_t k);
  * the caller's to free with sq_weights_free(). Returns 0, SQ_EINVAL (no such projection; the message
  * names it) or SQ_ENOMEM. Thread: not during sq_sim_run. */
 int sq_sim_get_weights(sq_sim *sim, const char *projection, sq_weights *out, sq_err *err);
+
+/* Adds `amount` to the modulatory signal (reward, dopamine) of `projection`'s rule, or of every
+ * modulated rule when projection is NULL, at the current time sq_sim_time(): a driver runs to the
+ * time of a reward and calls this. Returns 0, or SQ_EINVAL when no such rule is there (the message
+ * names the projection) or amount is not finite. Thread: not during sq_sim_run. */
+int sq_sim_modulate(sq_sim *sim, const char *projection, double amount, sq_err *err);
 
 /* Frees the arrays of w (not w). NULL is a no-op. */
 void sq_weights_free(sq_weights *w);

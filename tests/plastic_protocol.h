@@ -64,8 +64,8 @@ static inline void fire(protocol *p, double t)
     p->drv_t[p->n_drv++] = t - 1.0;
 }
 
-/* Runs the protocol with the rule of pl (w0 = 0.5) and returns the weights. */
-static inline sq_weights run_rule(const protocol *pr, const sq_plasticity_spec *pl, double t_stop)
+/* The network of the protocol with the rule of pl on pre -> post (w0 = 0.5); the caller runs it. */
+static inline sq_sim *protocol_sim(const protocol *pr, const sq_plasticity_spec *pl, sq_test_spikes *rec)
 {
     sq_pop_spec pops[] = {
         {.name = "pre", .n = pr->n_pre_neurons, .model = "spike_source", .spike_ids = pr->pre_ids,
@@ -80,8 +80,14 @@ static inline sq_weights run_rule(const protocol *pr, const sq_plasticity_spec *
          .weight = sq_dist_constant(50.0), .delay = sq_dist_constant(1.0)}};
     sq_net_spec spec = {.origin = "test", .resolution = 0.1, .seed = 1, .pops = pops, .n_pops = 3, .projs = projs,
                         .n_projs = 2};
+    return make(&spec, rec);
+}
+
+/* Runs the protocol with the rule of pl (w0 = 0.5) and returns the weights. */
+static inline sq_weights run_rule(const protocol *pr, const sq_plasticity_spec *pl, double t_stop)
+{
     sq_test_spikes rec = {0};
-    sq_sim *sim = make(&spec, &rec);
+    sq_sim *sim = protocol_sim(pr, pl, &rec);
     ck_assert_int_eq(sq_sim_run(sim, t_stop, NULL), 0);
     size_t n_post = 0;
     for (size_t i = 0; i < rec.n; i++)
@@ -93,7 +99,6 @@ static inline sq_weights run_rule(const protocol *pr, const sq_plasticity_spec *
     free(rec.s);
     return w;
 }
-
 
 /* Pair STDP ("stdp") with the given parameters. */
 static inline sq_weights run_protocol(const protocol *pr, const char *const *names, const double *vals, size_t n,
