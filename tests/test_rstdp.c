@@ -40,11 +40,11 @@ static double paired_then_rewarded(double dt, double tau_c, double *w_before_rew
     return out;
 }
 
-/* The closed form: the pairing leaves c0 = +-0.1 e^{-|dt|/tau} at the first update after it, which
+/* The closed form: the pairing (at the post spike for LTP, at the arrival for LTD) leaves c0 = +-0.1 e^{-|dt|/tau} at the first update after it, which
  * then decays by e^{-DT/tau_c} an update; the updates at t_k >= 1500 add GAMMA e^{-(t_k - 1500)/TAU_M} c_k. */
 static double expected(double dt)
 {
-    double c = dt >= 0 ? 0.1 * exp(-dt / TAU) : -0.1 * exp(dt / TAU), t_first = 1000.0 + fabs(dt);
+    double c = dt >= 0 ? 0.1 * exp(-dt / TAU) : -0.1 * exp(dt / TAU), t_first = dt >= 0 ? 1000.0 + dt : 1000.0;
     double t = ceil(t_first / DT) * DT, sum = 0.0;
     if (t == t_first)
         t += DT; /* a pairing at an update time is applied at the next one */
