@@ -9,9 +9,10 @@ extern const sq_plasticity_rule sq_rule_stdp_triplet;
 extern const sq_plasticity_rule sq_rule_tsodyks_markram;
 extern const sq_plasticity_rule sq_rule_etm;
 extern const sq_plasticity_rule sq_rule_rstdp;
+extern const sq_plasticity_rule sq_rule_burst_dependent;
 
 static const sq_plasticity_rule *const rules[] = {&sq_rule_stdp, &sq_rule_stdp_triplet, &sq_rule_tsodyks_markram,
-                                                  &sq_rule_etm, &sq_rule_rstdp};
+                                                  &sq_rule_etm, &sq_rule_rstdp, &sq_rule_burst_dependent};
 
 const sq_plasticity_rule *sq_plasticity_rule_find(const char *name)
 {

@@ -77,14 +77,15 @@ typedef struct sq_plasticity_rule {
     /* One post spike reaching the synapse at time t: post is the state just after that spike, pre
      * the group's state after its last arrival at t_pre <= t. Updates *w (and syn). NULL: none. */
     void (*on_post)(const double *p, const double *d, const double *pre, double t_pre, const double *post, double t,
-                    float *w, float *syn);
+                    const double *mod, float *w, float *syn);
 
     /* An arrival at time t: pre is the group's state after its previous arrival at t_pre < t (or
      * -INFINITY), post the target's state after its last spike at t_post < t as the synapse sees it
-     * (or -INFINITY and zeros). Updates *w (and syn) and returns the weight to transmit. NULL:
+     * (or -INFINITY and zeros). Both hooks also get the rule's modulatory state mod (see n_mod) as it
+     * was after the last modulate(). Updates *w (and syn) and returns the weight to transmit. NULL:
      * the weight transmitted is *w times pre_arrival()'s factor. */
     double (*on_pre)(const double *p, const double *d, const double *pre, double t_pre, const double *post,
-                     double t_post, double t, float *w, float *syn);
+                     double t_post, double t, const double *mod, float *w, float *syn);
 
     /* Optional, for rules gated by a modulatory signal (reward, dopamine): n_mod doubles of state per
      * projection, just after the last modulate() at the engine-kept time t_last (-INFINITY and zeros

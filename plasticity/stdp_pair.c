@@ -53,17 +53,17 @@ static void post_spike(const double *p, const double *d, double *post, double t_
 }
 
 static void on_post(const double *p, const double *d, const double *pre, double t_pre, const double *post, double t,
-                    float *w, float *syn)
+                    const double *mod, float *w, float *syn)
 {
-    (void)d, (void)post, (void)syn;
+    (void)d, (void)mod, (void)post, (void)syn;
     sq_bounds b = bounds_of(p);
     *w = (float)sq_bounds_apply(&b, *w, p[P_A_PLUS] * sq_trace_at(pre[0], t_pre, t, p[P_TAU_PLUS]));
 }
 
 static double on_pre(const double *p, const double *d, const double *pre, double t_pre, const double *post,
-                     double t_post, double t, float *w, float *syn)
+                     double t_post, double t, const double *mod, float *w, float *syn)
 {
-    (void)d, (void)pre, (void)t_pre, (void)syn;
+    (void)d, (void)mod, (void)pre, (void)t_pre, (void)syn;
     sq_bounds b = bounds_of(p);
     double sent = *w;
     *w = (float)sq_bounds_apply(&b, *w, -p[P_A_MINUS] * sq_trace_at(post[0], t_post, t, p[P_TAU_MINUS]));

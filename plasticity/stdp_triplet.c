@@ -81,18 +81,18 @@ static void post_spike(const double *p, const double *d, double *post, double t_
 }
 
 static void on_post(const double *p, const double *d, const double *pre, double t_pre, const double *post, double t,
-                    float *w, float *syn)
+                    const double *mod, float *w, float *syn)
 {
-    (void)d, (void)syn;
+    (void)d, (void)mod, (void)syn;
     sq_bounds b = bounds_of(p);
     double r1 = sq_trace_at(pre[PRE_R1], t_pre, t, p[P_TAU_PLUS]);
     *w = (float)sq_bounds_apply(&b, *w, r1 * (p[P_A2_PLUS] + p[P_A3_PLUS] * post[POST_O2_BEFORE]));
 }
 
 static double on_pre(const double *p, const double *d, const double *pre, double t_pre, const double *post,
-                     double t_post, double t, float *w, float *syn)
+                     double t_post, double t, const double *mod, float *w, float *syn)
 {
-    (void)d, (void)syn;
+    (void)d, (void)mod, (void)syn;
     sq_bounds b = bounds_of(p);
     double sent = *w;
     double o1 = sq_trace_at(post[POST_O1], t_post, t, p[P_TAU_MINUS]);

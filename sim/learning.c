@@ -345,7 +345,7 @@ static void catch_up(const sq__special *s, const sq__history *h, const double *p
         const double *rec = h->rec + (size_t)r * stride;
         if (!(rec[0] < to))
             break;
-        s->rule->on_post(s->p, s->d, pre + 1, pre[0], rec + 1, rec[0], w, syn);
+        s->rule->on_post(s->p, s->d, pre + 1, pre[0], rec + 1, rec[0], s->mod + 1, w, syn);
     }
 }
 
@@ -371,10 +371,10 @@ double sq__learning_input(sq__part *part, uint32_t gid, const sq__input *in, dou
         uint32_t r = first_at(h, s->stride_post, t);
         const double *post = r ? h->rec + (size_t)(r - 1) * s->stride_post : s->base + (size_t)local * s->stride_post;
         if (s->rule->on_pre)
-            sent = s->rule->on_pre(s->p, s->d, pre + 1, pre[0], post + 1, post[0], t, w, ss);
+            sent = s->rule->on_pre(s->p, s->d, pre + 1, pre[0], post + 1, post[0], t, s->mod + 1, w, ss);
     } else if (s->rule->on_pre) {
         double none[SQ_MAX_RULE_STATE] = {0};
-        sent = s->rule->on_pre(s->p, s->d, pre + 1, pre[0], none, -INFINITY, t, w, ss);
+        sent = s->rule->on_pre(s->p, s->d, pre + 1, pre[0], none, -INFINITY, t, s->mod + 1, w, ss);
     }
     return sent * factor;
 }
