@@ -303,7 +303,11 @@ static int open_writer(run_ctx *c, uv_loop_t *loop, const sq_net_spec *net, cons
         for (size_t k = 0; k < n; k++)
             ids[k] = v->n_ids ? v->ids[k] : k;
         char name[300];
-        snprintf(name, sizeof name, r == 0 ? "%s" : "%s_%zu", v->population, r);
+        /* /report/<population>; a population recorded twice gets _<index> on its later reports. */
+        int seen = 0;
+        for (size_t q = 0; q < r; q++)
+            seen |= strcmp(net->vm[q].population, v->population) == 0;
+        snprintf(name, sizeof name, seen ? "%s_%zu" : "%s", v->population, r);
         rc = sq_spike_writer_add_report(c->writer, name, ids, n, 0.0, v->interval, &report, err);
         free(ids);
     }
