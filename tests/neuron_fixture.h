@@ -13,7 +13,7 @@
 
 typedef struct {
     const sq_neuron_model *m;
-    double p[16], d[32], s[8];
+    double p[16], d[32], s[SQ_MAX_STATE];
     double h; /* the resolution prepare() sees; 0: 0.1 ms */
 } neuron;
 
