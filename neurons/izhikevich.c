@@ -71,7 +71,7 @@ enum {
 #define V_START (-65.0)
 
 static const sq_param_info params[P_COUNT] = {
-    {"a", "1/ms", 0.02, SQ_ANY, "time scale of the recovery variable u (a h_step < 2: the Euler step of u)"},
+    {"a", "1/ms", 0.02, SQ_ANY, "time scale of the recovery variable u (a * h_step < 2 for the Euler step of u)"},
     {"b", "1", 0.2, SQ_ANY, "sensitivity of u to v"},
     {"c", "mV", -65.0, SQ_ANY, "reset potential after a spike"},
     {"d", "pA", 8.0, SQ_ANY, "jump of u after a spike (dimensionless current, see weight unit)"},
@@ -232,7 +232,7 @@ static double next_check(const double *p, const double *d, const double *s)
 
 const sq_neuron_model sq_model_izhikevich = {
     .name = "izhikevich",
-    .doc = "Izhikevich (2003) neuron, 1 ms steps exactly as daspnet.m (Izhikevich 2007)",
+    .doc = "Izhikevich (2003) neuron in Euler steps of h_step, at 1 ms exactly as daspnet.m (Izhikevich 2007)",
     .params = params,
     .n_params = P_COUNT,
     .n_derived = D_COUNT,
