@@ -161,7 +161,8 @@ static double noise(const double *p, const double *d, const double *s)
     sq_rng r;
     sq_rng_init(&r, (uint64_t)s[S_SEED_LO] | ((uint64_t)s[S_SEED_HI] << 32),
                 (uint64_t)s[S_STREAM_LO] | ((uint64_t)s[S_STREAM_HI] << 32));
-    r.counter = (uint64_t)s[S_K] / (uint64_t)d[D_PERIOD_STEPS];
+    double period = d[D_PERIOD_STEPS]; /* a whole number >= 1; beyond 2^63 steps one draw covers any run */
+    r.counter = period < 9e18 ? (uint64_t)s[S_K] / (uint64_t)period : 0;
     return p[P_I_NOISE] * (sq_rng_uniform(&r) - 0.5);
 }
 

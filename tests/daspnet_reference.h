@@ -8,6 +8,7 @@
 
 #include <check.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "sim/rng.h"
 
@@ -41,12 +42,40 @@ typedef struct {
     size_t n_spikes;
 } ref_out;
 
-/* One step of the loop for every neuron: I = noise; fired = v >= 30: v = c, u += d; I += inputs
- * (the stimulus first, then the other neurons' spikes, as the engine orders them by source id);
- * v += 0.5*((0.04v+5)v+140-u+I) twice; u += a(0.2v-u). */
+/* daspnet's fired test at the start of step k: v >= V_peak: v = c, u += d, a spike at k ms. */
+static inline void ref_fire(const ref_net *r, long k, double *v, double *u, int *fired, ref_out *o)
+{
+    for (int j = 0; j < r->n; j++) {
+        fired[j] = v[j] >= r->v_peak;
+        if (fired[j]) {
+            v[j] = r->c;
+            u[j] = u[j] + r->d;
+            ck_assert_uint_lt(o->n_spikes, 4096);
+            o->t[o->n_spikes] = (double)k;
+            o->id[o->n_spikes++] = j;
+        }
+        o->v[k * r->n + j] = v[j];
+        o->u[k * r->n + j] = u[j];
+    }
+}
+
+/* I of neuron j in step k: the noise (and I_e), then the stimulus, then the other neurons'
+ * spikes `src`, in that order, as the engine orders equal arrival times by source id. */
+static inline double ref_input(const ref_net *r, int j, long k, int stim, const int *src)
+{
+    double in = r->i_noise != 0.0 ? ref_noise(r, j, k) + r->i_e : r->i_e;
+    if (stim)
+        in += r->w_in;
+    for (int i = 0; i < r->n; i++)
+        if (i != j && src[i])
+            in += r->w_rec;
+    return in;
+}
+
+/* Runs steps 0..steps (the fired test of the last one included). The stimulus steps are distinct. */
 static inline void ref_run(const ref_net *r, long steps, ref_out *o)
 {
-    double v[MAX_REF], u[MAX_REF], in[MAX_REF];
+    double v[MAX_REF], u[MAX_REF];
     int fired[MAX_REF] = {0}, fired_before[MAX_REF] = {0};
     size_t next_in = 0;
     o->n_spikes = 0;
@@ -55,31 +84,14 @@ static inline void ref_run(const ref_net *r, long steps, ref_out *o)
         u[j] = r->b * v[j];
     }
     for (long k = 0; k <= steps; k++) {
-        for (int j = 0; j < r->n; j++) {
-            in[j] = r->i_noise != 0.0 ? ref_noise(r, j, k) + r->i_e : r->i_e;
-            fired_before[j] = fired[j];
-            fired[j] = v[j] >= r->v_peak;
-            if (fired[j]) {
-                v[j] = r->c;
-                u[j] = u[j] + r->d;
-                ck_assert_uint_lt(o->n_spikes, 4096);
-                o->t[o->n_spikes] = (double)k;
-                o->id[o->n_spikes++] = j;
-            }
-            o->v[k * r->n + j] = v[j];
-            o->u[k * r->n + j] = u[j];
-        }
+        memcpy(fired_before, fired, sizeof fired);
+        ref_fire(r, k, v, u, fired, o);
         int stim = next_in < r->n_in && r->in_step[next_in] == k;
         next_in += stim;
-        const int *src = r->lag ? fired_before : fired;
         for (int j = 0; j < r->n; j++) {
-            if (stim)
-                in[j] += r->w_in;
-            for (int i = 0; i < r->n; i++)
-                if (i != j && src[i])
-                    in[j] += r->w_rec;
-            v[j] = v[j] + 0.5 * ((0.04 * v[j] + 5) * v[j] + 140 - u[j] + in[j]);
-            v[j] = v[j] + 0.5 * ((0.04 * v[j] + 5) * v[j] + 140 - u[j] + in[j]);
+            double in = ref_input(r, j, k, stim, r->lag ? fired_before : fired);
+            v[j] = v[j] + 0.5 * ((0.04 * v[j] + 5) * v[j] + 140 - u[j] + in);
+            v[j] = v[j] + 0.5 * ((0.04 * v[j] + 5) * v[j] + 140 - u[j] + in);
             u[j] = u[j] + r->a * (0.2 * v[j] - u[j]);
         }
     }

@@ -286,6 +286,10 @@ START_TEST(noise_depends_on_seed_and_neuron_and_has_uniform_moments)
     model_noise(5, sq_stream_id(SQ_STREAM_NEURON, 1, 3), 5.0, y, 1000);
     for (long k = 0; k < 1000; k++)
         ck_assert(k % 5 ? y[k] == y[k - 1] : k == 0 || y[k] != y[k - 1]);
+    /* A period longer than any run (and than 2^64 steps): one draw throughout. */
+    model_noise(5, sq_stream_id(SQ_STREAM_NEURON, 1, 3), 1e30, y, 100);
+    for (long k = 1; k < 100; k++)
+        ck_assert(y[k] == y[0]);
     free(x);
     free(y);
     free(z);
