@@ -43,6 +43,12 @@ typedef struct sq_neuron_model {
      * SQ_ECONFIG. */
     int (*check)(const double *p, const char *where, sq_err *err);
 
+    /* Optional, for models with a time step of their own: checks that the simulation's resolution
+     * h (ms) suits the parameters p (e.g. divides the model's step). `where` is
+     * "<origin>: simulation.resolution"; the message names the model and the value. Called with the
+     * population's parameters and with each neuron's that has overrides. Returns 0 or SQ_ECONFIG. */
+    int (*check_resolution)(const double *p, double h, const char *where, sq_err *err);
+
     /* Computes the derived constants d[0..n_derived) from p and the simulation's resolution h (ms),
      * which models integrated in continuous time ignore. Cannot fail after check(). */
     void (*prepare)(const double *p, double *d, double h);

@@ -8,9 +8,10 @@ extern const sq_neuron_model sq_model_lif_exp;
 extern const sq_neuron_model sq_model_lif_exp_grid;
 extern const sq_neuron_model sq_model_lif_cond_exp;
 extern const sq_neuron_model sq_model_two_compartment;
+extern const sq_neuron_model sq_model_izhikevich;
 
 static const sq_neuron_model *const models[] = {&sq_model_lif_delta, &sq_model_lif_exp, &sq_model_lif_exp_grid,
-                                                &sq_model_lif_cond_exp, &sq_model_two_compartment};
+                                                &sq_model_lif_cond_exp, &sq_model_two_compartment, &sq_model_izhikevich};
 
 const sq_neuron_model *sq_neuron_model_find(const char *name)
 {

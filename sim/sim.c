@@ -47,6 +47,21 @@ static int check_pop_model(const sq_net_spec *spec, size_t i, const sq_neuron_mo
     return 0;
 }
 
+/* The table's constraints, the model's cross-field checks, then its needs on the resolution. */
+static int check_values(const sq_net_spec *spec, const sq_neuron_model *m, const double *values, const char *where,
+                        sq_err *err)
+{
+    int rc = sq_param_check(m->params, m->n_params, values, where, err);
+    if (rc == 0 && m->check)
+        rc = m->check(values, where, err);
+    if (rc == 0 && m->check_resolution) {
+        char res_where[256];
+        snprintf(res_where, sizeof res_where, "%s: simulation.resolution", spec->origin);
+        rc = m->check_resolution(values, spec->resolution, res_where, err);
+    }
+    return rc;
+}
+
 static int set_params(const sq_net_spec *spec, size_t i, const sq_neuron_model *m, double *values, sq_err *err)
 {
     const sq_pop_spec *ps = &spec->pops[i];
@@ -60,10 +75,7 @@ static int set_params(const sq_net_spec *spec, size_t i, const sq_neuron_model *
     }
     char where[256];
     snprintf(where, sizeof where, "%s: populations[%zu].params", spec->origin, i);
-    int rc = sq_param_check(m->params, m->n_params, values, where, err);
-    if (rc == 0 && m->check)
-        rc = m->check(values, where, err);
-    return rc;
+    return check_values(spec, m, values, where, err);
 }
 
 /* Applies per-neuron overrides: params/derived become n-long arrays. */
@@ -101,9 +113,7 @@ static int apply_overrides(const sq_net_spec *spec, size_t i, sq__pop *p, sq_err
         uint32_t id = ps->overrides[k].id;
         char where[256];
         snprintf(where, sizeof where, "%s: populations[%zu].overrides[%zu].params", spec->origin, i, k);
-        int rc = sq_param_check(m->params, m->n_params, pn + (size_t)id * m->n_params, where, err);
-        if (rc == 0 && m->check)
-            rc = m->check(pn + (size_t)id * m->n_params, where, err);
+        int rc = check_values(spec, m, pn + (size_t)id * m->n_params, where, err);
         if (rc < 0)
             return rc;
     }

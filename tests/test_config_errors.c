@@ -61,7 +61,7 @@ END_TEST
 START_TEST(config_rejects_an_unknown_model_listing_the_known_ones)
 {
     parse_fails("{'populations': [{'name': 'E', 'n': 4, 'model': 'lif'}]}", NULL, 0, SQ_ECONFIG,
-                "net.json: populations[0].model: expected one of lif_delta, lif_exp, lif_exp_grid, lif_cond_exp, two_compartment, spike_source, poisson_source, got \"lif\"");
+                "net.json: populations[0].model: expected one of lif_delta, lif_exp, lif_exp_grid, lif_cond_exp, two_compartment, izhikevich, spike_source, poisson_source, got \"lif\"");
 }
 END_TEST
 

@@ -366,7 +366,7 @@ START_TEST(create_rejects_bad_networks_naming_field_expectation_and_value)
     pops[1].n = 10;
     pops[1].model = "lif_fancy";
     expect_error(&spec, SQ_ECONFIG,
-                 "net.json: populations[1].model: expected one of lif_delta, lif_exp, lif_exp_grid, lif_cond_exp, two_compartment, spike_source, poisson_source, got \"lif_fancy\"");
+                 "net.json: populations[1].model: expected one of lif_delta, lif_exp, lif_exp_grid, lif_cond_exp, two_compartment, izhikevich, spike_source, poisson_source, got \"lif_fancy\"");
     pops[1].model = "lif_delta";
 
     sq_proj_spec proj = {"E", "I", {SQ_CONN_ALL_TO_ALL, 0, 0, 1, 1}, sq_dist_constant(0.1), sq_dist_constant(0.05), NULL, NULL, NULL, 0};
