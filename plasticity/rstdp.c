@@ -19,6 +19,7 @@ enum {
     P_TAU_PLUS, P_TAU_MINUS, P_A_PLUS, P_A_MINUS, P_NEAREST, P_TAU_C, P_INTERVAL, P_GAMMA, P_TONIC, P_TAU_MOD,
     P_W_MIN, P_W_MAX, P_COUNT
 };
+enum { D_DECAY_C, D_COUNT };
 enum { SYN_C };
 enum { MOD_M };
 
@@ -56,6 +57,11 @@ static int check(const double *p, const char *where, sq_err *err)
 {
     int rc = sq_bounds_check(p[P_W_MIN], p[P_W_MAX], where, err);
     return rc < 0 ? rc : sq_flag_check(p[P_NEAREST], "nearest", where, err);
+}
+
+static void prepare(const double *p, double *d)
+{
+    d[D_DECAY_C] = p[P_TAU_C] > 0.0 ? exp(-p[P_INTERVAL] / p[P_TAU_C]) : 0.0;
 }
 
 static double pre_arrival(const double *p, const double *d, double *pre, double t_last, double t)
@@ -105,11 +111,10 @@ static double sweep_interval(const double *p)
 
 static void sweep(const double *p, const double *d, const double *mod, double t_mod, double t, float *w, float *syn)
 {
-    (void)d;
     sq_bounds b = {p[P_W_MIN], p[P_W_MAX], 0.0, 0.0};
     double m = p[P_TONIC] + modulator_at(p, mod, t_mod, t);
     *w = (float)sq_bounds_clip(&b, *w + p[P_GAMMA] * m * syn[SYN_C]);
-    syn[SYN_C] = p[P_TAU_C] > 0.0 ? (float)(syn[SYN_C] * exp(-p[P_INTERVAL] / p[P_TAU_C])) : 0.0f;
+    syn[SYN_C] = (float)(syn[SYN_C] * d[D_DECAY_C]);
 }
 
 const sq_plasticity_rule sq_rule_rstdp = {
@@ -117,6 +122,7 @@ const sq_plasticity_rule sq_rule_rstdp = {
     .doc = "reward-modulated STDP with an eligibility trace (Izhikevich 2007; Florian 2007 MSTDP/MSTDPET)",
     .params = params,
     .n_params = P_COUNT,
+    .n_derived = D_COUNT,
     .n_pre = 1,
     .n_post = 1,
     .n_syn = 1,
@@ -124,6 +130,7 @@ const sq_plasticity_rule sq_rule_rstdp = {
     .presets = presets,
     .n_presets = SQ_COUNT(presets),
     .check = check,
+    .prepare = prepare,
     .pre_arrival = pre_arrival,
     .post_spike = post_spike,
     .on_post = on_post,

@@ -100,6 +100,35 @@ int sq_sim_get_weights(sq_sim *sim, const char *projection, sq_weights *out, sq_
     return 0;
 }
 
+int sq_sim_set_weight(sq_sim *sim, const char *projection, uint32_t source, uint32_t target, float w, size_t *n_set,
+                      sq_err *err)
+{
+    int k = projection ? find_special(sim, projection) : -1;
+    *n_set = 0;
+    if (k < 0)
+        return sq_fail(err, SQ_EINVAL, "%s: set weight of \"%s\": expected the name of a plastic projection or one with record_weights",
+                       sim->origin, projection ? projection : "");
+    const sq__special *s = &sim->specials[k];
+    const sq__pop *sp = &sim->pops[s->src_pop], *tp = &sim->pops[s->tgt_pop];
+    for (uint32_t q = 0; q < sim->n_parts; q++) /* pending post spikes apply to the old weight */
+        sq__learning_settle(&sim->parts[q], sim->t_now);
+    if (source >= sp->n || target >= tp->n)
+        return sq_fail(err, SQ_EINVAL, "%s: set weight of %s: expected source < %u and target < %u, got %u -> %u",
+                       sim->origin, projection, sp->n, tp->n, source, target);
+    for (uint32_t q = 0; q < sim->n_parts; q++) {
+        sq__part *part = &sim->parts[q];
+        sq__synapses *syn = &part->syn;
+        uint32_t i = sp->first + source;
+        for (uint64_t g = syn->group_off[i]; g < syn->group_off[i + 1]; g++)
+            for (uint64_t j = syn->syn_off[g]; part->group_special[g] == k + 1 && j < syn->syn_off[g + 1]; j++)
+                if (syn->target[j] == tp->first + target) {
+                    syn->weight[j] = w;
+                    (*n_set)++;
+                }
+    }
+    return 0;
+}
+
 void sq_weights_free(sq_weights *w)
 {
     if (!w)

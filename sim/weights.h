@@ -27,6 +27,12 @@ const char *sq_sim_weight_projection_name(const sq_sim *sim, size_t k);
  * names it) or SQ_ENOMEM. Thread: not during sq_sim_run. */
 int sq_sim_get_weights(sq_sim *sim, const char *projection, sq_weights *out, sq_err *err);
 
+/* Sets the weight of every synapse source -> target (population-local ids) of `projection` to w;
+ * *n_set receives how many there were (0 when the two are not connected). Returns 0 or SQ_EINVAL
+ * (no such projection, ids out of range). Thread: not during sq_sim_run. */
+int sq_sim_set_weight(sq_sim *sim, const char *projection, uint32_t source, uint32_t target, float w, size_t *n_set,
+                      sq_err *err);
+
 /* Adds `amount` to the modulatory signal (reward, dopamine) of `projection`'s rule, or of every
  * modulated rule when projection is NULL, at the current time sq_sim_time(): a driver runs to the
  * time of a reward and calls this. Returns 0, or SQ_EINVAL when no such rule is there (the message
