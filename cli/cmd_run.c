@@ -222,6 +222,9 @@ static void print_summary(const run_ctx *c, const sq_run_spec *run, double build
     printf("neurons: %llu\n", (unsigned long long)st.n_neurons);
     printf("synapses: %llu\n", (unsigned long long)st.n_synapses);
     printf("bytes/synapse: %.2f\n", st.n_synapses ? (double)st.synapse_bytes / (double)st.n_synapses : 0.0);
+    if (st.n_plastic)
+        printf("plastic synapses: %llu, %.2f bytes each (8 + %.2f of plasticity state)\n", (unsigned long long)st.n_plastic,
+               8.0 + (double)st.plasticity_bytes / (double)st.n_plastic, (double)st.plasticity_bytes / (double)st.n_plastic);
     printf("delays: %g to %g ms (window %g ms, resolution %g ms)\n", st.min_delay, st.max_delay, st.min_delay,
            st.resolution);
     if (run->threads)

@@ -52,6 +52,8 @@ for t in $threads; do
         echo "synapses:                      $(num 'synapses:' "$tmp/best")"
         echo "bytes/synapse:                 $(num 'bytes/synapse' "$tmp/best")"
         echo "spikes:                        $(num 'spikes:' "$tmp/best")"
+        grep -q '^plastic synapses' "$tmp/best" &&
+            echo "bytes/plastic synapse:         $(sed -n 's/^plastic synapses: [0-9]*, \([0-9.]*\) bytes each.*/\1/p' "$tmp/best")"
     }
     echo "threads $t: speed-up:            $(awk -v a="$base" -v b="$wall" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
 done

@@ -233,6 +233,8 @@ void sq__synapses_free(sq__synapses *syn);
  * per-part state of their rules (after), and the run-time hooks of plasticity/rule.h. */
 int sq__learning_build(sq_sim *sim, const sq_net_spec *spec, sq_err *err);
 int sq__learning_prepare_parts(sq_sim *sim);
+/* Synapses of plastic projections, and the bytes plasticity keeps (sq_sim_stats). */
+void sq__learning_stats(const sq_sim *sim, uint64_t *n_plastic, uint64_t *bytes);
 /* The special index + 1 of projection i, or 0 for a plain static one: what synapses are grouped by. */
 uint16_t sq__learning_class(const sq_sim *sim, size_t i);
 void sq__learning_free(sq_sim *sim);

@@ -280,6 +280,34 @@ void sq__learning_free(sq_sim *sim)
     }
 }
 
+void sq__learning_stats(const sq_sim *sim, uint64_t *n_plastic, uint64_t *bytes)
+{
+    *n_plastic = *bytes = 0;
+    if (!sim->n_specials)
+        return;
+    for (uint32_t q = 0; q < sim->n_parts; q++) {
+        const sq__part *part = &sim->parts[q];
+        const sq__synapses *syn = &part->syn;
+        uint64_t slots = 0;
+        for (uint64_t g = 0; g < syn->n_groups; g++) {
+            uint16_t c = part->group_special[g];
+            if (c && sim->specials[c - 1].rule) {
+                *n_plastic += syn->syn_off[g + 1] - syn->syn_off[g];
+                slots++;
+            }
+        }
+        *bytes += syn->n_groups * (sizeof *part->group_special + sizeof *part->group_slot) +
+                  slots * sim->stride_pre * sizeof(double) + (part->syn_state ? syn->n_synapses * sim->stride_syn * 4 : 0);
+    }
+    for (uint32_t k = 0; k < sim->n_specials; k++) {
+        const sq__special *s = &sim->specials[k];
+        uint32_t n = sim->pops[s->tgt_pop].n;
+        for (uint32_t j = 0; s->hist && j < n; j++)
+            *bytes += sizeof *s->hist + (uint64_t)s->hist[j].cap * s->stride_post * sizeof(double);
+        *bytes += s->base ? (uint64_t)n * s->stride_post * sizeof(double) : 0;
+    }
+}
+
 /* ---- run time ------------------------------------------------------------------------------ */
 
 int sq__learning_arrivals(sq__part *part, const sq__entry *e, size_t n)

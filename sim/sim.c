@@ -388,6 +388,7 @@ void sq_sim_get_stats(const sq_sim *sim, sq_sim_stats *out)
                               ((uint64_t)sim->n_neurons + 1) * sizeof *s->group_off;
         out->n_events += sim->parts[k].n_events;
     }
+    sq__learning_stats(sim, &out->n_plastic, &out->plasticity_bytes);
     out->n_neurons = sim->n_neurons;
     out->threads = sim->team ? sim->team : sim->n_parts;
     out->min_delay = sim->min_delay;

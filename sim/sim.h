@@ -37,6 +37,9 @@ typedef struct {
     double resolution;
     uint64_t n_events;        /* synaptic events delivered so far (device inputs not counted) */
     uint32_t threads;         /* threads the last run used (before a run: the parts, one per thread asked) */
+    uint64_t n_plastic;       /* synapses of plastic projections (included in n_synapses) */
+    uint64_t plasticity_bytes; /* what plasticity keeps beyond synapse_bytes: group classes and pre
+                                  states, per-synapse rule state, post states and spike histories */
 } sq_sim_stats;
 
 /* Validates spec and builds the network (connectivity, initial states, devices). On failure
