@@ -272,6 +272,37 @@ static int load_all(const char *dir)
     return count;
 }
 
+#define PROJ_EE(extra) "'projections': [{'source': 'E', 'target': 'E', 'weight': 1, " \
+                       "'connector': {'rule': 'all_to_all'}" extra "}]"
+
+START_TEST(config_rejects_bad_plasticity_and_weight_snapshots)
+{
+    parse_fails("{'populations': [" POP_E "], " PROJ_EE(", 'plasticity': {'rule': 'stpd'}") "}", NULL, 0, SQ_ECONFIG,
+                "net.json: projections[0].plasticity.rule: expected one of stdp, stdp_triplet, tsodyks_markram, etm, "
+                "rstdp, burst_dependent, got \"stpd\"");
+    parse_fails("{'populations': [" POP_E "], " PROJ_EE(", 'plasticity': {'rule': 'stdp', 'params': {'tau': 1}}") "}",
+                NULL, 0, SQ_ECONFIG,
+                "net.json: projections[0].plasticity.params.tau: unknown parameter of rule stdp (expected one of: "
+                "tau_plus, tau_minus, A_plus, A_minus, w_min, w_max, mu_plus, mu_minus, nearest)");
+    parse_fails("{'populations': [" POP_E "], " PROJ_EE(", 'plasticity': {'rule': 'stdp', 'params': {'A_plus': 'big'}}") "}",
+                NULL, 0, SQ_ECONFIG, "net.json: projections[0].plasticity.params.A_plus: expected a number in mV, got \"big\"");
+    parse_fails("{'populations': [" POP_E "], " PROJ_EE(", 'plasticity': {'rule': 'stdp', 'delay': 1}") "}", NULL, 0,
+                SQ_ECONFIG, "net.json: projections[0].plasticity.delay: unknown field (expected one of: rule, preset, "
+                "params, dendritic_delay)");
+    parse_fails("{'populations': [" POP_E "], " PROJ_EE("") ", 'output': {'weights': [{'projection': 'EI', 'times': [1]}]}}",
+                NULL, 0, SQ_ECONFIG, "net.json: output.weights[0].projection: expected the name of a projection (its "
+                "\"name\", or \"<source>_to_<target>\"), got \"EI\"");
+    parse_fails("{'populations': [" POP_E "], " PROJ_EE("") ", 'output': {'weights': [{'projection': 'E_to_E'}]}}", NULL, 0,
+                SQ_ECONFIG, "net.json: output.weights[0]: expected either \"times\" or \"interval\"");
+    parse_fails("{'populations': [" POP_E "], " PROJ_EE("") ", 'output': {'weights': [{'projection': 'E_to_E', "
+                "'times': [5, 2]}]}}", NULL, 0, SQ_ECONFIG,
+                "net.json: output.weights[0].times[1]: expected a time in ms later than the one before, got 2");
+    parse_fails("{'populations': [" POP_E "], " PROJ_EE("") ", 'output': {'weights': [{'projection': 'E_to_E', "
+                "'interval': 0}]}}", NULL, 0, SQ_ECONFIG,
+                "net.json: output.weights[0].interval: expected a positive number in ms, got 0");
+}
+END_TEST
+
 START_TEST(config_loads_every_experiment_file)
 {
     const char *src = getenv("SQ_SOURCE_DIR");
@@ -293,6 +324,7 @@ static Suite *config_errors_suite(void)
     tcase_add_test(tc, config_reports_malformed_json_with_line_and_column);
     tcase_add_test(tc, config_reports_an_unreadable_file);
     tcase_add_test(tc, config_rejects_an_unknown_field);
+    tcase_add_test(tc, config_rejects_bad_plasticity_and_weight_snapshots);
     tcase_add_test(tc, config_rejects_an_unknown_model_listing_the_known_ones);
     tcase_add_test(tc, config_rejects_an_unknown_parameter_listing_the_models_table);
     tcase_add_test(tc, config_rejects_wrong_types);
