@@ -109,12 +109,16 @@ static double sweep_interval(const double *p)
     return p[P_INTERVAL];
 }
 
-static void sweep(const double *p, const double *d, const double *mod, double t_mod, double t, float *w, float *syn)
+static void sweep(const double *p, const double *d, const double *mod, double t_mod, double t, float *w, float *syn,
+                  size_t n, size_t syn_stride)
 {
     sq_bounds b = {p[P_W_MIN], p[P_W_MAX], 0.0, 0.0};
-    double m = p[P_TONIC] + modulator_at(p, mod, t_mod, t);
-    *w = (float)sq_bounds_clip(&b, *w + p[P_GAMMA] * m * syn[SYN_C]);
-    syn[SYN_C] = (float)(syn[SYN_C] * d[D_DECAY_C]);
+    double gm = p[P_GAMMA] * (p[P_TONIC] + modulator_at(p, mod, t_mod, t)), decay = d[D_DECAY_C];
+    for (size_t k = 0; k < n; k++) {
+        float *c = syn + k * syn_stride + SYN_C;
+        w[k] = (float)sq_bounds_clip(&b, w[k] + gm * *c);
+        *c = (float)(*c * decay);
+    }
 }
 
 const sq_plasticity_rule sq_rule_rstdp = {

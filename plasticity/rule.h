@@ -96,9 +96,11 @@ typedef struct sq_plasticity_rule {
     /* Optional: a clock-driven update of every synapse of the projection every sweep_interval(p) ms,
      * at the first window boundary at or after each multiple of it (the weight consolidation of
      * reward-modulated STDP: w += (modulator) * eligibility). The engine applies every post spike
-     * before t first, so the synapse state is exact at t. mod is the modulatory state as of t_mod. */
+     * before t first, so the synapse state is exact at t. mod is the modulatory state as of t_mod.
+     * One call sweeps n synapses of one group: weights w[0..n), their states syn + k * syn_stride. */
     double (*sweep_interval)(const double *p);
-    void (*sweep)(const double *p, const double *d, const double *mod, double t_mod, double t, float *w, float *syn);
+    void (*sweep)(const double *p, const double *d, const double *mod, double t_mod, double t, float *w, float *syn,
+                  size_t n, size_t syn_stride);
 } sq_plasticity_rule;
 
 /* The rule called `name`, or NULL. Thread: any. */

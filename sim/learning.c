@@ -482,9 +482,12 @@ void sq__learning_settle(sq__part *part, double t)
         if (!s->hist || !s->rule->on_post)
             continue;
         uint32_t first = sim->pops[s->tgt_pop].first;
-        for (uint64_t j = syn->syn_off[g]; j < syn->syn_off[g + 1]; j++)
-            catch_up(s, &s->hist[syn->target[j] - first], pre, fmax(pre[0], part->settled), t, &syn->weight[j],
-                     syn_state(part, j));
+        double from = pre[0] > part->settled ? pre[0] : part->settled;
+        for (uint64_t j = syn->syn_off[g]; j < syn->syn_off[g + 1]; j++) {
+            const sq__history *h = &s->hist[syn->target[j] - first];
+            if (h->n) /* most targets have no spike since the last settle */
+                catch_up(s, h, pre, from, t, &syn->weight[j], syn_state(part, j));
+        }
     }
     for (uint32_t k = 0; k < sim->n_specials; k++)
         if (sim->specials[k].hist)
@@ -508,9 +511,11 @@ static void sweep_part(sq__part *part, const sq__special *s, uint16_t cls, doubl
 {
     const sq__synapses *syn = &part->syn;
     for (uint64_t g = 0; g < syn->n_groups; g++)
-        if (part->group_special[g] == cls)
-            for (uint64_t j = syn->syn_off[g]; j < syn->syn_off[g + 1]; j++)
-                s->rule->sweep(s->p, s->d, s->mod + 1, s->mod[0], t, &syn->weight[j], syn_state(part, j));
+        if (part->group_special[g] == cls) {
+            uint64_t j = syn->syn_off[g];
+            s->rule->sweep(s->p, s->d, s->mod + 1, s->mod[0], t, &syn->weight[j], syn_state(part, j),
+                           syn->syn_off[g + 1] - j, part->sim->stride_syn);
+        }
 }
 
 void sq__learning_window_start(sq__part *part, double t0)
