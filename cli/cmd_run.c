@@ -15,6 +15,7 @@
 #include "../io/sonata_writer.h"
 #include "../sim/sim.h"
 #include "cli.h"
+#include "burst_recording.h"
 #include "weight_snapshots.h"
 
 static const char run_usage[] =
@@ -62,23 +63,34 @@ typedef struct {
     int close_rc;
     sq_err close_err;
     sq_cli_snapshots *snaps; /* output.weights, or NULL */
+    sq_cli_bursts *bursts;   /* output.record_bursts, or NULL */
 } run_ctx;
+
+static int spike_order(const void *a, const void *b)
+{
+    const sq_spike *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    if (x->pop != y->pop)
+        return x->pop < y->pop ? -1 : 1;
+    return (x->id > y->id) - (x->id < y->id);
+}
 
 static void on_spikes(void *ud, const sq_spike *s, size_t n)
 {
     run_ctx *c = ud;
-    if (c->all_recorded) {
+    if (c->all_recorded && !c->bursts) {
         sq_spike_writer_push(c->writer, s, n);
         return;
     }
-    if (n > c->scratch_cap) {
-        sq_spike *p = realloc(c->scratch, n * sizeof *p);
+    if (2 * n > c->scratch_cap) {
+        sq_spike *p = realloc(c->scratch, 2 * n * sizeof *p);
         if (!p) {
             c->scratch_oom = 1;
             return;
         }
         c->scratch = p;
-        c->scratch_cap = n;
+        c->scratch_cap = 2 * n;
     }
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
@@ -86,6 +98,11 @@ static void on_spikes(void *ud, const sq_spike *s, size_t n)
             c->scratch[m] = s[i];
             c->scratch[m++].pop = (uint32_t)c->pop_map[s[i].pop];
         }
+    if (c->bursts) {
+        /* The events and bursts populations come after the recorded ones: merge in (t, pop, id) order. */
+        m += sq_cli_bursts_classify(c->bursts, s, n, c->scratch + m);
+        qsort(c->scratch, m, sizeof *c->scratch, spike_order);
+    }
     sq_spike_writer_push(c->writer, c->scratch, m);
 }
 
@@ -270,13 +287,15 @@ static int check_writable(const char *path, sq_err *err)
 /* Opens the spike file with a group per recorded population and a report per V_m recording. */
 static int open_writer(run_ctx *c, uv_loop_t *loop, const sq_net_spec *net, const sq_run_spec *run, sq_err *err)
 {
-    size_t n_pops = sq_sim_population_count(c->sim), n_rec = 0;
-    const char **names = calloc(n_pops, sizeof *names);
-    uint64_t *sizes = calloc(n_pops, sizeof *sizes);
+    size_t n_pops = sq_sim_population_count(c->sim), n_rec = 0, n_extra = 2 * run->n_record_bursts;
+    const char **names = calloc(n_pops + n_extra, sizeof *names);
+    uint64_t *sizes = calloc(n_pops + n_extra, sizeof *sizes);
+    char **extra = calloc(n_extra + 1, sizeof *extra);
     c->pop_map = calloc(n_pops, sizeof *c->pop_map);
-    if (!names || !sizes || !c->pop_map) {
+    if (!names || !sizes || !extra || !c->pop_map) {
         free(names);
         free(sizes);
+        free(extra);
         return sq_fail(err, SQ_ENOMEM, "out of memory");
     }
     for (size_t p = 0; p < n_pops; p++) {
@@ -291,7 +310,16 @@ static int open_writer(run_ctx *c, uv_loop_t *loop, const sq_net_spec *net, cons
         }
     }
     c->all_recorded = n_rec == n_pops;
-    int rc = sq_spike_writer_open(loop, run->spikes_file, names, sizes, n_rec, NULL, &c->writer, err);
+    int rc = sq_cli_bursts_create(c->sim, run, (uint32_t)n_rec, &c->bursts, err);
+    size_t n_all = n_rec + (rc == 0 ? sq_cli_bursts_populations(c->bursts, c->sim, extra, sizes + n_rec) : 0);
+    for (size_t k = n_rec; k < n_all; k++)
+        if (!(names[k] = extra[k - n_rec]))
+            rc = sq_fail(err, SQ_ENOMEM, "out of memory");
+    if (rc == 0)
+        rc = sq_spike_writer_open(loop, run->spikes_file, names, sizes, n_all, NULL, &c->writer, err);
+    for (size_t k = 0; k < n_extra; k++)
+        free(extra[k]);
+    free(extra);
     free(names);
     free(sizes);
     for (size_t r = 0; rc == 0 && r < net->n_vm; r++) {
@@ -427,5 +455,6 @@ done:
     free(c.pop_map);
     free(c.scratch);
     sq_cli_snapshots_destroy(c.snaps);
+    sq_cli_bursts_destroy(c.bursts);
     return status;
 }

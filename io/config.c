@@ -26,7 +26,7 @@ struct sq_config {
 static const char *const top_keys[] = {"description", "simulation", "output", "populations",
                                        "projections", "devices"};
 static const char *const sim_keys[] = {"t_stop", "resolution", "seed", "threads"};
-static const char *const out_keys[] = {"spikes_file", "record_spikes", "record_v", "weights"};
+static const char *const out_keys[] = {"spikes_file", "record_spikes", "record_v", "weights", "record_bursts"};
 static const char *const vm_keys[] = {"population", "ids", "interval"};
 static const char *const proj_keys[] = {"source", "target", "connector", "weight", "delay", "name", "receptor",
                                         "plasticity", "record_weights"};
@@ -77,10 +77,11 @@ static int read_simulation(sq__cfg_ctx *c, const json_t *v, sq_net_spec *net, sq
     return rc;
 }
 
-static int read_record_spikes(sq__cfg_ctx *c, const json_t *arr, sq_run_spec *run)
+/* A list of distinct population names at `path`; absent: every population when all_by_default, else none. */
+static int read_pop_list(sq__cfg_ctx *c, const json_t *arr, const char *path, int all_by_default,
+                         const char *const **out, size_t *n_out)
 {
-    const char *path = "output.record_spikes";
-    size_t n = arr ? json_array_size(arr) : c->n_pops;
+    size_t n = arr ? json_array_size(arr) : all_by_default ? c->n_pops : 0;
     if (arr && !json_is_array(arr))
         return sq__cfg_expected(c, path, "an array of population names", arr);
     const char **names = sq__cfg_alloc(c, n, sizeof *names);
@@ -99,8 +100,8 @@ static int read_record_spikes(sq__cfg_ctx *c, const json_t *arr, sq_run_spec *ru
                 return sq__cfg_expected(c, item, "a population not listed before",
                                         json_array_get(arr, i));
     }
-    run->record_spikes = names;
-    run->n_record_spikes = n;
+    *out = names;
+    *n_out = n;
     return 0;
 }
 
@@ -144,7 +145,11 @@ static int read_output(sq__cfg_ctx *c, const json_t *v, sq_net_spec *net, sq_run
     const json_t *file = json_object_get(v, "spikes_file");
     if (rc == 0 && file && (!json_is_string(file) || json_string_length(file) == 0))
         rc = sq__cfg_expected(c, "output.spikes_file", "a non-empty file name", file);
-    if (rc < 0 || (rc = read_record_spikes(c, json_object_get(v, "record_spikes"), run)) < 0 ||
+    if (rc < 0 ||
+        (rc = read_pop_list(c, json_object_get(v, "record_spikes"), "output.record_spikes", 1, &run->record_spikes,
+                            &run->n_record_spikes)) < 0 ||
+        (rc = read_pop_list(c, json_object_get(v, "record_bursts"), "output.record_bursts", 0, &run->record_bursts,
+                            &run->n_record_bursts)) < 0 ||
         (rc = sq__cfg_weights(c, json_object_get(v, "weights"), (sq_proj_spec *)net->projs, net->n_projs, &run->weights,
                               &run->n_weights)) < 0)
         return rc;

@@ -49,6 +49,8 @@ typedef struct {
     const char *spikes_file;                /* default "spikes.h5", relative to the CWD */
     const char *const *record_spikes;       /* population names; all populations when the key is absent */
     size_t n_record_spikes;
+    const char *const *record_bursts;       /* populations whose events and burst markers are written too */
+    size_t n_record_bursts;
     const sq_weights_spec *weights;         /* output.weights: snapshots written to /weights/<projection> */
     size_t n_weights;
 } sq_run_spec;

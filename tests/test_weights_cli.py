@@ -1,7 +1,8 @@
 #!/usr/bin/python3
-"""tests/test_weights_cli.py: weight snapshots from the command line (output.weights ->
-/weights/<projection>) as a user reads them with h5py: layout, units and connectivity; the same
-file at 1 and 2 threads; a run interrupted by SIGINT keeps the snapshots taken; bad references fail.
+"""tests/test_weights_cli.py: the learning outputs of the command line as a user reads them with h5py:
+weight snapshots (output.weights -> /weights/<projection>): layout, units and connectivity, the same
+file at 1 and 2 threads, a run interrupted by SIGINT keeps the snapshots taken, bad references fail;
+and events and burst markers (output.record_bursts -> /spikes/<pop>_events, <pop>_bursts).
 usage: test_weights_cli.py SPIKEQ_BINARY"""
 import json
 import os
@@ -79,6 +80,25 @@ def main():
             check("interrupted file keeps its snapshots", len(t) >= 2 and t[-1] <= reached,
                   f"{len(t)} snapshots, last {t[-1] if len(t) else None}, reached {reached}")
             check("one row per snapshot", f["weights/EE/weights"].shape[0] == len(t))
+
+        # Events and burst markers of a known train (Payeur et al. 2021: tau_burst 16 ms).
+        train = {"simulation": {"t_stop": 400.0},
+                 "populations": [{"name": "S", "n": 2, "model": "spike_source",
+                                  "spike_times": [[10, 15, 20, 100, 300, 305], [50, 66, 70]]}],
+                 "output": {"record_bursts": ["S"]}}
+        bcfg = os.path.join(tmp, "bursts.json")
+        json.dump(train, open(bcfg, "w"))
+        out = os.path.join(tmp, "bursts.h5")
+        r = run(["run", bcfg, "--out", out])
+        check("burst recording run exits 0", r.returncode == 0, r.stderr)
+        with h5py.File(out, "r") as f:
+            ev = list(zip(f["spikes/S_events/timestamps"][:], f["spikes/S_events/node_ids"][:]))
+            bu = list(zip(f["spikes/S_bursts/timestamps"][:], f["spikes/S_bursts/node_ids"][:]))
+            n_all = len(f["spikes/S/timestamps"])
+        # 66 is 16 ms after 50: z = e^-1 exactly is neither event nor burst; 70 then is the burst marker.
+        check("events", ev == [(10, 0), (50, 1), (100, 0), (300, 0)], ev)
+        check("burst markers", bu == [(15, 0), (70, 1), (305, 0)], bu)
+        check("all spikes kept", n_all == 9, n_all)
 
         bad = json.loads(json.dumps(NET))
         bad["output"]["weights"][0]["projection"] = "EI"
