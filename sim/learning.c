@@ -362,14 +362,25 @@ static float *syn_state(const sq__part *part, uint64_t j)
     return part->syn_state ? part->syn_state + j * part->sim->stride_syn : NULL;
 }
 
+/* The first record of h at or after time t, looked for from the end: an arrival mostly asks for a
+ * time after the target's last spike, or just before it. */
+static uint32_t first_at_from_end(const sq__history *h, size_t stride, double t)
+{
+    uint32_t r = h->n;
+    while (r > 0 && r + 8 > h->n && !(h->rec[(size_t)(r - 1) * stride] < t))
+        r--;
+    return r + 8 > h->n || r == 0 ? r : first_at(h, stride, t);
+}
+
 /* Applies the post spikes of h in [from, to) to synapse weight w, with the group's pre state pre. */
 static void catch_up(const sq__special *s, const sq__history *h, const double *pre, double from, double to, float *w,
                      float *syn)
 {
     size_t stride = s->stride_post;
-    if (!s->rule->on_post)
+    /* Most arrivals find no post spike since the synapse's previous one. */
+    if (!s->rule->on_post || h->n == 0 || h->rec[(size_t)(h->n - 1) * stride] < from)
         return;
-    for (uint32_t r = first_at(h, stride, from); r < h->n; r++) {
+    for (uint32_t r = first_at_from_end(h, stride, from); r < h->n; r++) {
         const double *rec = h->rec + (size_t)r * stride;
         if (!(rec[0] < to))
             break;
@@ -395,8 +406,8 @@ double sq__learning_input(sq__part *part, uint32_t gid, const sq__input *in, dou
     if (s->hist) {
         uint32_t local = gid - sim->pops[s->tgt_pop].first;
         const sq__history *h = &s->hist[local];
-        catch_up(s, h, pre, fmax(pre[0], part->settled), t, w, ss);
-        uint32_t r = first_at(h, s->stride_post, t);
+        catch_up(s, h, pre, pre[0] > part->settled ? pre[0] : part->settled, t, w, ss);
+        uint32_t r = first_at_from_end(h, s->stride_post, t);
         const double *post = r ? h->rec + (size_t)(r - 1) * s->stride_post : s->base + (size_t)local * s->stride_post;
         if (s->rule->on_pre)
             sent = s->rule->on_pre(s->p, s->d, pre + 1, pre[0], post + 1, post[0], t, s->mod + 1, w, ss);
