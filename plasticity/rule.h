@@ -27,7 +27,12 @@
  * pre pathway first), and every post spike is used by every synapse exactly once.
  *
  * Rules without on_pre and on_post (short-term plasticity) scale each arrival's weight by what
- * pre_arrival() returns and run on the engine's fast path. */
+ * pre_arrival() returns and run on the engine's fast path.
+ *
+ * Bursts: a rule that needs events and bursts classifies the spikes in its own pre and post states
+ * with neurons/bursts.h (burst_dependent.c does), so every synapse sees the classification of the
+ * spike train as it reaches it. A modulatory signal (modulate(), below) is applied after every post
+ * spike before it has been applied under the old signal. */
 #ifndef SQ_PLASTICITY_RULE_H
 #define SQ_PLASTICITY_RULE_H
 

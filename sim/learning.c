@@ -547,6 +547,9 @@ int sq_sim_modulate(sq_sim *sim, const char *projection, double amount, sq_err *
     int found = 0;
     if (!isfinite(amount))
         return sq_fail(err, SQ_EINVAL, "%s: modulate: amount: expected a finite number, got %g", sim->origin, amount);
+    /* Post spikes before now are applied under the signal as it was. */
+    for (uint32_t q = 0; q < sim->n_parts; q++)
+        sq__learning_settle(&sim->parts[q], sim->t_now);
     for (uint32_t k = 0; k < sim->n_specials; k++) {
         sq__special *s = &sim->specials[k];
         if (!s->rule || !s->rule->modulate || (projection && strcmp(projection, s->name) != 0))

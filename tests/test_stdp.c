@@ -278,6 +278,17 @@ START_TEST(bad_plasticity_settings_name_the_field)
     ck_assert_str_eq(err.msg, "net.json: projections[0].plasticity.dendritic_delay: expected a non-negative number in ms, got -1");
     ck_assert_int_eq(create_with(NULL, "dendrite", &err), SQ_ECONFIG);
     ck_assert_str_eq(err.msg, "net.json: projections[0].receptor: expected no receptor, since model lif_delta has one input site, got \"dendrite\"");
+    sq_pop_spec pops[] = {{.name = "a", .n = 2, .model = "lif_delta"}, {.name = "p", .n = 2, .model = "two_compartment"}};
+    sq_proj_spec proj = {.source = "a", .target = "p", .connector = {.rule = SQ_CONN_ALL_TO_ALL, .autapses = 1, .multapses = 1},
+                         .weight = sq_dist_constant(0.5), .delay = sq_dist_constant(1.0), .receptor = "apical"};
+    sq_net_spec spec = {.origin = "net.json", .resolution = 0.1, .seed = 1, .pops = pops, .n_pops = 2, .projs = &proj,
+                        .n_projs = 1};
+    sq_sim *sim = NULL;
+    ck_assert_int_eq(sq_sim_create(&spec, &sim, &err), SQ_ECONFIG);
+    ck_assert_str_eq(err.msg, "net.json: projections[0].receptor: expected one of soma, dendrite (the input sites of two_compartment), got \"apical\"");
+    proj.receptor = "dendrite";
+    ck_assert_msg(sq_sim_create(&spec, &sim, &err) == 0, "%s", err.msg);
+    sq_sim_destroy(sim);
 }
 END_TEST
 
