@@ -77,8 +77,8 @@ def main():
     for name, (got, ode) in res.items():
         print(f"{name}: release 1 {got[0]:.4f}, 20 {got[-1]:.4f}; largest relative deviation from the ODE "
               f"{np.max(np.abs(got - ode) / ode):.2g} (float weights)")
-        plt.plot(np.arange(1, 21), got, "o", ms=3)
-        plt.plot(np.arange(1, 21), ode, "-", lw=1, label=name)
+        line, = plt.plot(np.arange(1, 21), ode, "-", lw=1, label=name + " (ODE)")
+        plt.plot(np.arange(1, 21), got, "o", ms=3, color=line.get_color())
     plt.xlabel("spike number (20 Hz)")
     plt.ylabel("release u R (PSP / w)")
     plt.legend(frameon=False, fontsize=8)
