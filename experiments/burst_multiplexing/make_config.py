@@ -51,18 +51,21 @@ def inhomogeneous_poisson(rng, rate, step, m):
     return trains
 
 
-def background(n, t_stop):
+def background(n, t_stop, target="pyr"):
     """Poisson background of sim_propagation.cpp: 100 excitatory and 30 inhibitory inputs at 5 Hz on
     each compartment (here one lumped train each, private to the neuron), weights 0.17/0.26 (soma)
-    and 0.0425/0.065 (dendrite) of the leak conductance."""
+    and 0.0425/0.065 (dendrite) of the leak conductance. Names are prefixed by the target's when it
+    is not "pyr" (the XOR experiment has five such populations)."""
+    pre = "" if target == "pyr" else target + "_"
     pops, projs, devs = [], [], []
-    devs.append({"name": "bg_s_exc", "type": "poisson_generator", "rate": 500.0, "weight": 0.17 * G_LEAK_S,
-                 "delay": 0.1, "targets": ["pyr"]})
-    devs.append({"name": "bg_s_inh", "type": "poisson_generator", "rate": 150.0, "weight": -0.26 * G_LEAK_S,
-                 "delay": 0.1, "targets": ["pyr"]})
+    devs.append({"name": pre + "bg_s_exc", "type": "poisson_generator", "rate": 500.0, "weight": 0.17 * G_LEAK_S,
+                 "delay": 0.1, "targets": [target]})
+    devs.append({"name": pre + "bg_s_inh", "type": "poisson_generator", "rate": 150.0, "weight": -0.26 * G_LEAK_S,
+                 "delay": 0.1, "targets": [target]})
     for name, rate, w in (("bg_d_exc", 500.0, 0.0425 * G_LEAK_D), ("bg_d_inh", 150.0, -0.065 * G_LEAK_D)):
-        pops.append({"name": name, "n": n, "model": "poisson_source", "rate": rate, "start": 0.0, "stop": t_stop})
-        projs.append({"source": name, "target": "pyr", "connector": {"rule": "one_to_one"}, "weight": w,
+        pops.append({"name": pre + name, "n": n, "model": "poisson_source", "rate": rate, "start": 0.0,
+                     "stop": t_stop})
+        projs.append({"source": pre + name, "target": target, "connector": {"rule": "one_to_one"}, "weight": w,
                       "delay": 0.1, "receptor": "dendrite"})
     return pops, projs, devs
 
