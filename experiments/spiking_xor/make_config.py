@@ -16,14 +16,19 @@ After N_TRAIN examples, 4 test examples of DUREX - LEARN ms each (no teaching).
 
 usage: make_config.py OUT.json [--n 100] [--train 40] [--durex 2000] [--learn 500] ..."""
 import argparse
+import importlib.util
 import json
 import os
-import sys
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "burst_multiplexing"))
-from make_config import background  # noqa: E402
+# The background of the burst-multiplexing experiment (a module of the same file name, hence by path).
+_spec = importlib.util.spec_from_file_location(
+    "bm_make_config", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "burst_multiplexing",
+                                   "make_config.py"))
+_bm = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_bm)
+background = _bm.background
 
 CASES = ((0, 0), (1, 0), (0, 1), (1, 1))
 

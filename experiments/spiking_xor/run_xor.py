@@ -3,9 +3,10 @@
 end: writes the config (make_config.py, options after `--` go to it), runs xor_run (which gates
 learning by phases), and summarises the output population's event rate by XOR class, in the first
 epoch (examples 0-3, before learning has acted much) and in the test examples after training:
-the separation is mean(rate | 01, 10) - mean(rate | 00, 11). `--png` draws the rates per example.
+the separation is mean(rate | 01, 10) - mean(rate | 00, 11). `--png` draws the rates per example;
+`--frozen` runs the same schedule with learning off (the control).
 
-usage: run_xor.py XOR_RUN OUT_DIR [--png FIG.png] [-- make_config options]"""
+usage: run_xor.py XOR_RUN OUT_DIR [--png FIG.png] [--frozen] [-- make_config options]"""
 import argparse
 import json
 import os
@@ -62,11 +63,12 @@ def main():
     p.add_argument("xor_run")
     p.add_argument("out_dir")
     p.add_argument("--png")
+    p.add_argument("--frozen", action="store_true", help="control: the same run with learning off")
     a = p.parse_args(argv)
     os.makedirs(a.out_dir, exist_ok=True)
     cfg = os.path.join(a.out_dir, "xor.json")
     m = make_config.main([cfg] + extra)
-    r = subprocess.run([a.xor_run, cfg, str(m.train), str(m.durex), str(m.learn), str(m.durex - m.learn - 500.0),
+    r = subprocess.run([a.xor_run] + (["--frozen"] if a.frozen else []) + [cfg, str(m.train), str(m.durex), str(m.learn), str(m.durex - m.learn - 500.0),
                         str(m.warmup)], capture_output=True, text=True, check=True)
     with open(os.path.join(a.out_dir, "xor_run.txt"), "w") as f:
         f.write(r.stdout)

@@ -10,7 +10,10 @@
  * "train" or "test". Example k is case k % 4: 00, 10, 01, 11 (their deterministic order). Before the
  * first example and after the last it prints the mean weight of every learned projection.
  *
- * usage: xor_run CONFIG.json N_TRAIN DUREX LEARN WINDOW [WARMUP] */
+ * --frozen keeps the gate closed throughout (the same schedule and teaching input, no learning): the
+ * control that tells what learning changed.
+ *
+ * usage: xor_run [--frozen] CONFIG.json N_TRAIN DUREX LEARN WINDOW [WARMUP] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +65,7 @@ static int find_pops(sq_sim *sim, counter *c)
 
 /* Runs one example starting at t0: prediction with the counters reset WINDOW ms before its end,
  * then (learn > 0) the learning phase with the gate open. Prints the line. */
-static int example(sq_sim *sim, counter *c, int k, double t0, const double ph[3], sq_err *err)
+static int example(sq_sim *sim, counter *c, int k, double t0, const double ph[3], int frozen, sq_err *err)
 {
     double durex = ph[0], learn = ph[1], window = ph[2];
     int rc = sq_sim_run(sim, t0 + durex - learn - window, err);
@@ -76,11 +79,12 @@ static int example(sq_sim *sim, counter *c, int k, double t0, const double ph[3]
     printf("\n");
     fflush(stdout);
     if (rc == 0 && learn > 0) {
-        rc = sq_sim_modulate(sim, NULL, 1.0, err);
+        double gate = frozen ? 0.0 : 1.0;
+        rc = sq_sim_modulate(sim, NULL, gate, err);
         if (rc == 0)
             rc = sq_sim_run(sim, t0 + durex, err);
         if (rc == 0)
-            rc = sq_sim_modulate(sim, NULL, -1.0, err);
+            rc = sq_sim_modulate(sim, NULL, -gate, err);
     }
     return rc;
 }
@@ -106,7 +110,7 @@ static int print_weights(sq_sim *sim, sq_err *err)
     return 0;
 }
 
-static int run(const char *path, int n_train, const double ph[3], double warmup)
+static int run(const char *path, int n_train, const double ph[3], double warmup, int frozen)
 {
     sq_err err = {0};
     sq_config *cfg = NULL;
@@ -125,7 +129,7 @@ static int run(const char *path, int n_train, const double ph[3], double warmup)
         for (int k = 0; rc == 0 && k < n_train + 4; k++) {
             double test[3] = {ph[0] - ph[1], 0.0, ph[2]};   /* a test example: prediction only */
             double t0 = warmup + (k < n_train ? k * ph[0] : n_train * ph[0] + (k - n_train) * test[0]);
-            rc = example(sim, &c, k < n_train ? k : k - n_train, t0, k < n_train ? ph : test, &err);
+            rc = example(sim, &c, k < n_train ? k : k - n_train, t0, k < n_train ? ph : test, frozen, &err);
         }
     }
     if (rc == 0)
@@ -141,8 +145,11 @@ static int run(const char *path, int n_train, const double ph[3], double warmup)
 
 int main(int argc, char **argv)
 {
+    int frozen = argc > 1 && strcmp(argv[1], "--frozen") == 0;
+    argc -= frozen;
+    argv += frozen;
     if (argc < 6 || argc > 7) {
-        fprintf(stderr, "usage: xor_run CONFIG.json N_TRAIN DUREX LEARN WINDOW [WARMUP]\n");
+        fprintf(stderr, "usage: xor_run [--frozen] CONFIG.json N_TRAIN DUREX LEARN WINDOW [WARMUP]\n");
         return 2;
     }
     int n_train = atoi(argv[2]);
@@ -152,5 +159,5 @@ int main(int argc, char **argv)
         fprintf(stderr, "xor_run: need N_TRAIN >= 0, DUREX > 0, LEARN >= 0, WINDOW > 0, LEARN + WINDOW <= DUREX\n");
         return 2;
     }
-    return run(argv[1], n_train, ph, warmup);
+    return run(argv[1], n_train, ph, warmup, frozen);
 }
