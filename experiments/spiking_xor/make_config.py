@@ -39,7 +39,7 @@ def schedule(a):
     for k in range(a.train + 4):
         test = k >= a.train
         dur = a.durex - a.learn if test else a.durex
-        x = CASES[k % 4]
+        x = CASES[(k - a.train if test else k) % 4]   # the test examples are 00, 10, 01, 11
         out.append((t, t + dur, x, x[0] != x[1], None if test else t + dur - a.learn))
         t += dur
     return out
