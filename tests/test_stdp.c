@@ -123,6 +123,23 @@ START_TEST(dendritic_delay_shifts_the_post_spike_seen_by_the_synapse)
 }
 END_TEST
 
+START_TEST(two_arrivals_of_one_synapse_in_one_window_both_count)
+{
+    /* The window is the 1 ms delay: arrivals at 1000 and 1000.2 ms fall in one window, and the
+     * second must see the first's depression. */
+    const double A = 0.01, tau = 20.0;
+    double vals[] = {A, A, tau, tau};
+    static protocol pr;
+    memset(&pr, 0, sizeof pr);
+    fire(&pr, 990.0);
+    arrive(&pr, 0, 1000.0);
+    arrive(&pr, 0, 1000.2);
+    sq_weights w = run_protocol(&pr, ltp_names, vals, 4, 0.0, 2000.0);
+    ck_assert_double_eq_tol(w.weight[0], 0.5 - A * exp(-10.0 / tau) - A * exp(-10.2 / tau), 1.5e-7);
+    sq_weights_free(&w);
+}
+END_TEST
+
 /* ---- a recurrent network against the sum over its spike pairs ------------------------------- */
 
 enum { N_IN = 200, N_E = 150 };
@@ -320,6 +337,7 @@ int main(void)
     tcase_add_test(tc, multiplicative_rule_scales_potentiation_by_headroom_and_depression_by_weight);
     tcase_add_test(tc, additive_rule_stops_at_the_hard_bounds);
     tcase_add_test(tc, dendritic_delay_shifts_the_post_spike_seen_by_the_synapse);
+    tcase_add_test(tc, two_arrivals_of_one_synapse_in_one_window_both_count);
     tcase_add_test(tc, network_weights_equal_the_sum_of_the_kernel_over_all_spike_pairs);
     tcase_add_test(tc, plastic_network_is_identical_at_one_and_three_threads);
     tcase_add_test(tc, bad_plasticity_settings_name_the_field);
