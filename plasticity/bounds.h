@@ -57,4 +57,11 @@ static inline int sq_flag_check(double v, const char *name, const char *where, s
     return 0;
 }
 
+/* The check() of an STDP-like rule: p[w_min] <= p[w_max] and p[nearest] a 0/1 flag. */
+static inline int sq_bounds_rule_check(const double *p, int w_min, int w_max, int nearest, const char *where, sq_err *err)
+{
+    int rc = sq_bounds_check(p[w_min], p[w_max], where, err);
+    return rc < 0 ? rc : sq_flag_check(p[nearest], "nearest", where, err);
+}
+
 #endif

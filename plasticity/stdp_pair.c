@@ -30,8 +30,7 @@ static const sq_param_info params[P_COUNT] = {
 
 static int check(const double *p, const char *where, sq_err *err)
 {
-    int rc = sq_bounds_check(p[P_W_MIN], p[P_W_MAX], where, err);
-    return rc < 0 ? rc : sq_flag_check(p[P_NEAREST], "nearest", where, err);
+    return sq_bounds_rule_check(p, P_W_MIN, P_W_MAX, P_NEAREST, where, err);
 }
 
 static sq_bounds bounds_of(const double *p)
