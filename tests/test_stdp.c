@@ -323,7 +323,32 @@ START_TEST(weights_of_an_unknown_or_static_projection_are_refused)
     ck_assert_int_eq(sq_sim_get_weights(sim, "a_to_a", &w, &err), SQ_EINVAL);
     ck_assert_str_eq(err.msg, "net.json: weights of \"a_to_a\": expected the name of a plastic projection or one with record_weights");
     ck_assert_uint_eq(w.n, 0);
+    size_t n_set;
+    ck_assert_int_eq(sq_sim_set_weight(sim, "a_to_a", 0, 1, 1.0f, &n_set, &err), SQ_EINVAL);
+    ck_assert_uint_eq(n_set, 0);
     sq_sim_destroy(sim);
+}
+END_TEST
+
+START_TEST(set_weight_changes_exactly_the_named_synapses)
+{
+    static protocol pr;
+    memset(&pr, 0, sizeof pr);
+    arrive(&pr, 2, 100.0); /* three pre neurons, all-to-all onto one post neuron */
+    sq_plasticity_spec pl = {.rule = "stdp"};
+    sq_test_spikes rec = {0};
+    sq_sim *sim = protocol_sim(&pr, &pl, &rec);
+    sq_err err = {0};
+    size_t n_set;
+    ck_assert_int_eq(sq_sim_set_weight(sim, "pre_to_post", 1, 0, 0.25f, &n_set, &err), 0);
+    ck_assert_uint_eq(n_set, 1);
+    sq_weights w = weights_of(sim, "pre_to_post");
+    ck_assert(w.weight[0] == 0.5f && w.weight[1] == 0.25f && w.weight[2] == 0.5f);
+    sq_weights_free(&w);
+    ck_assert_int_eq(sq_sim_set_weight(sim, "pre_to_post", 3, 0, 0.25f, &n_set, &err), SQ_EINVAL);
+    ck_assert_str_eq(err.msg, "test: set weight of pre_to_post: expected source < 3 and target < 1, got 3 -> 0");
+    sq_sim_destroy(sim);
+    free(rec.s);
 }
 END_TEST
 
@@ -342,6 +367,7 @@ int main(void)
     tcase_add_test(tc, plastic_network_is_identical_at_one_and_three_threads);
     tcase_add_test(tc, bad_plasticity_settings_name_the_field);
     tcase_add_test(tc, weights_of_an_unknown_or_static_projection_are_refused);
+    tcase_add_test(tc, set_weight_changes_exactly_the_named_synapses);
     suite_add_tcase(s, tc);
     return sq_test_run(s);
 }
