@@ -10,7 +10,8 @@
  * 0.1 and decaying by 0.95 a ms, c decaying by 0.99 every 10 ms, dopamine by 0.995 a ms, tonic
  * dopamine 0.002, s_max 4 -- and Florian 2007 (Neural Comput 19:1468) MSTDP (point eligibility)
  * and MSTDPET (tau_z = 25 ms) on a 1 ms step, as BindsNET runs them (the weight update uses the
- * previous step's eligibility). Tested in tests/test_rstdp.c. */
+ * previous step's eligibility). The end of a sample (sq_sim_end_sample) consolidates the same way,
+ * for trial-based rewards (set update_interval longer than a trial). Tested in tests/test_rstdp.c. */
 #include "bounds.h"
 #include "rule.h"
 #include "traces.h"
@@ -141,4 +142,5 @@ const sq_plasticity_rule sq_rule_rstdp = {
     .modulate = modulate,
     .sweep_interval = sweep_interval,
     .sweep = sweep,
+    .sample_end = sweep, /* a trial's end consolidates as an update does (trial-based reward) */
 };

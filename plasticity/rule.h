@@ -26,6 +26,9 @@
  * A post spike at the same time as an arrival is so paired with it as potentiation (Brian2's order:
  * pre pathway first), and every post spike is used by every synapse exactly once.
  *
+ * Global signals: modulate() (reward, dopamine; later error or desire) and sample_end() reach the
+ * rules of a projection from a driver between pieces of a run (sim/weights.h).
+ *
  * Rules without on_pre and on_post (short-term plasticity) scale each arrival's weight by what
  * pre_arrival() returns and run on the engine's fast path.
  *
@@ -106,6 +109,11 @@ typedef struct sq_plasticity_rule {
     double (*sweep_interval)(const double *p);
     void (*sweep)(const double *p, const double *d, const double *mod, double t_mod, double t, float *w, float *syn,
                   size_t n, size_t syn_stride);
+
+    /* Optional: the end of a sample or trial (sq_sim_end_sample), same arguments as sweep(): what
+     * the rule does once a trial is over (rstdp: consolidate the eligibility under the signal now). */
+    void (*sample_end)(const double *p, const double *d, const double *mod, double t_mod, double t, float *w, float *syn,
+                       size_t n, size_t syn_stride);
 } sq_plasticity_rule;
 
 /* The rule called `name`, or NULL. Thread: any. */

@@ -230,14 +230,18 @@ void sq__learning_plan_sweeps(sq_sim *sim, double t0)
     }
 }
 
-static void sweep_part(sq__part *part, const sq__special *s, uint16_t cls, double t)
+typedef void (*sweep_fn)(const double *p, const double *d, const double *mod, double t_mod, double t, float *w,
+                         float *syn, size_t n, size_t syn_stride);
+
+/* fn (the rule's sweep or sample_end) over every synapse of special cls in part, group by group. */
+static void sweep_part(sq__part *part, const sq__special *s, uint16_t cls, double t, sweep_fn fn)
 {
     const sq__synapses *syn = &part->syn;
     for (uint64_t g = 0; g < syn->n_groups; g++)
         if (part->group_special[g] == cls) {
             uint64_t j = syn->syn_off[g];
-            s->rule->sweep(s->p, s->d, s->mod + 1, s->mod[0], t, &syn->weight[j], syn_state(part, j),
-                           syn->syn_off[g + 1] - j, part->sim->stride_syn);
+            fn(s->p, s->d, s->mod + 1, s->mod[0], t, &syn->weight[j], syn_state(part, j), syn->syn_off[g + 1] - j,
+               part->sim->stride_syn);
         }
 }
 
@@ -251,7 +255,7 @@ void sq__learning_window_start(sq__part *part, double t0)
         sq__learning_settle(part, t0);
     for (uint32_t k = 0; sweep && k < sim->n_specials; k++)
         if (sim->specials[k].sweep_now)
-            sweep_part(part, &sim->specials[k], (uint16_t)(k + 1), t0);
+            sweep_part(part, &sim->specials[k], (uint16_t)(k + 1), t0, sim->specials[k].rule->sweep);
 }
 
 int sq_sim_modulate(sq_sim *sim, const char *projection, double amount, sq_err *err)
@@ -273,6 +277,26 @@ int sq_sim_modulate(sq_sim *sim, const char *projection, double amount, sq_err *
     if (!found)
         return sq_fail(err, SQ_EINVAL, "%s: modulate: expected %s%s%s with a modulated rule, found none", sim->origin,
                        projection ? "the projection \"" : "a projection", projection ? projection : "",
+                       projection ? "\"" : "");
+    return 0;
+}
+
+int sq_sim_end_sample(sq_sim *sim, const char *projection, sq_err *err)
+{
+    int found = 0;
+    for (uint32_t q = 0; q < sim->n_parts; q++)
+        sq__learning_settle(&sim->parts[q], sim->t_now);
+    for (uint32_t k = 0; k < sim->n_specials; k++) {
+        const sq__special *s = &sim->specials[k];
+        if (!s->rule || !s->rule->sample_end || (projection && strcmp(projection, s->name) != 0))
+            continue;
+        for (uint32_t q = 0; q < sim->n_parts; q++)
+            sweep_part(&sim->parts[q], s, (uint16_t)(k + 1), sim->t_now, s->rule->sample_end);
+        found = 1;
+    }
+    if (!found)
+        return sq_fail(err, SQ_EINVAL, "%s: end of sample: expected %s%s%s with a rule that acts on it, found none",
+                       sim->origin, projection ? "the projection \"" : "a projection", projection ? projection : "",
                        projection ? "\"" : "");
     return 0;
 }

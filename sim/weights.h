@@ -39,6 +39,11 @@ int sq_sim_set_weight(sq_sim *sim, const char *projection, uint32_t source, uint
  * names the projection) or amount is not finite. Thread: not during sq_sim_run. */
 int sq_sim_modulate(sq_sim *sim, const char *projection, double amount, sq_err *err);
 
+/* The end of a sample or trial at the current time, for `projection`'s rule or every rule that acts
+ * on it (NULL): rstdp consolidates its eligibility then. Returns 0, or SQ_EINVAL when no such rule
+ * is there. Thread: not during sq_sim_run. */
+int sq_sim_end_sample(sq_sim *sim, const char *projection, sq_err *err);
+
 /* Frees the arrays of w (not w). NULL is a no-op. */
 void sq_weights_free(sq_weights *w);
 

@@ -1,7 +1,8 @@
 /* tests/test_rstdp.c: reward-modulated STDP (plasticity/rstdp.c) through the engine: pairings
  * change the eligibility, not the weight; a modulator pulse turns the eligibility into a weight
  * change equal to the closed-form sum over the update times; the sign of the pairing sets the sign
- * of the change; MSTDP's point eligibility lasts one step; and the errors of sq_sim_modulate. */
+ * of the change; MSTDP's point eligibility lasts one step; the end of a sample consolidates; and
+ * the errors of sq_sim_modulate and sq_sim_end_sample. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -77,6 +78,42 @@ START_TEST(point_eligibility_is_gone_one_update_later)
 }
 END_TEST
 
+START_TEST(end_of_sample_consolidates_the_eligibility_under_the_signal_then)
+{
+    /* No periodic update within the run (interval 1e9 ms): a pairing at +7.3 ms, a reward of 1 at
+     * 500 ms, the end of the sample at 700 ms: w = 0.5 + GAMMA e^{-200/TAU_M} 0.1 e^{-7.3/TAU}. */
+    static protocol pr;
+    memset(&pr, 0, sizeof pr);
+    arrive(&pr, 0, 100.0);
+    fire(&pr, 107.3);
+    double vals[] = {0.1, 0.1, TAU, TAU, 0.0, 1e9, GAMMA, 0.0, TAU_M, -10.0, 10.0};
+    sq_plasticity_spec pl = {.rule = "rstdp", .param_names = names, .param_values = vals, .n_params = 11};
+    sq_test_spikes rec = {0};
+    sq_sim *sim = protocol_sim(&pr, &pl, &rec);
+    sq_err err = {0};
+    ck_assert_int_eq(sq_sim_run(sim, 500.0, NULL), 0);
+    ck_assert_int_eq(sq_sim_modulate(sim, NULL, 1.0, &err), 0);
+    ck_assert_int_eq(sq_sim_run(sim, 700.0, NULL), 0);
+    sq_weights w = weights_of(sim, "pre_to_post");
+    ck_assert_float_eq(w.weight[0], 0.5f);
+    sq_weights_free(&w);
+    ck_assert_msg(sq_sim_end_sample(sim, "pre_to_post", &err) == 0, "%s", err.msg);
+    w = weights_of(sim, "pre_to_post");
+    double expect = 0.5 + GAMMA * exp(-200.0 / TAU_M) * 0.1 * exp(-7.3 / TAU);
+    ck_assert_msg(fabs(w.weight[0] - expect) < 1e-7, "w = %.9g, expected %.9g", w.weight[0], expect);
+    sq_weights_free(&w);
+    /* tau_c = 0: the eligibility is used up; a second end of sample changes nothing. */
+    ck_assert_int_eq(sq_sim_end_sample(sim, NULL, &err), 0);
+    w = weights_of(sim, "pre_to_post");
+    ck_assert(fabs(w.weight[0] - expect) < 1e-7);
+    sq_weights_free(&w);
+    ck_assert_int_eq(sq_sim_end_sample(sim, "EE", &err), SQ_EINVAL);
+    ck_assert_str_eq(err.msg, "test: end of sample: expected the projection \"EE\" with a rule that acts on it, found none");
+    sq_sim_destroy(sim);
+    free(rec.s);
+}
+END_TEST
+
 START_TEST(modulating_a_network_without_a_modulated_rule_is_refused)
 {
     static protocol pr;
@@ -102,6 +139,7 @@ int main(void)
     TCase *tc = tcase_create("rstdp");
     tcase_add_test(tc, pairing_changes_the_weight_only_once_the_modulator_arrives);
     tcase_add_test(tc, point_eligibility_is_gone_one_update_later);
+    tcase_add_test(tc, end_of_sample_consolidates_the_eligibility_under_the_signal_then);
     tcase_add_test(tc, modulating_a_network_without_a_modulated_rule_is_refused);
     suite_add_tcase(s, tc);
     return sq_test_run(s);
