@@ -31,8 +31,8 @@ static const char *const vm_keys[] = {"population", "ids", "interval"};
 static const char *const proj_keys[] = {"source", "target", "connector", "weight", "delay", "name", "receptor",
                                         "plasticity", "record_weights"};
 static const char *const poisson_keys[] = {"name", "type", "rate", "weight", "delay",
-                                           "start", "stop", "targets"};
-static const char *const dc_keys[] = {"name", "type", "amplitude", "start", "stop", "targets"};
+                                           "start", "stop", "targets", "receptor"};
+static const char *const dc_keys[] = {"name", "type", "amplitude", "start", "stop", "targets", "receptor"};
 
 /* Connector rules with their one extra field (NULL for none) and whether it is an integer. */
 static const struct {
@@ -309,6 +309,9 @@ static int read_device(sq__cfg_ctx *c, const json_t *v, const char *where, sq_de
     d->stop = INFINITY;
     if (stop && !json_is_null(stop) &&
         (rc = sq__cfg_opt_time(c, v, where, "stop", 0.0, 1, &d->stop)) < 0)
+        return rc;
+    sq__cfg_join(path, where, "receptor");
+    if (json_object_get(v, "receptor") && (rc = sq__cfg_string(c, json_object_get(v, "receptor"), path, &d->receptor)) < 0)
         return rc;
     return read_targets(c, json_object_get(v, "targets"), where, d);
 }

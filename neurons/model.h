@@ -76,6 +76,8 @@ typedef struct sq_neuron_model {
     const char *const *receptors;
     size_t n_receptors;
     int (*input_receptor)(const double *p, const double *d, double *s, double w, unsigned receptor);
+    /* add_current() into one input site (a dc_generator with a "receptor"); NULL: only the first. */
+    void (*add_current_receptor)(const double *p, const double *d, double *s, double di, unsigned receptor);
 
     /* Optional: gives a model with its own noise a key of its own, after init(): the engine passes
      * a counter-based stream id unique to the neuron and the seed (sim/rng.h), and the model keeps

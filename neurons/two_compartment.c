@@ -48,7 +48,7 @@ enum {
     D_BAP_STEPS, D_BAP_STEP, D_INV_D_T, D_VS_REST, D_VD_REST, D_COUNT
 };
 enum {
-    S_T, S_VS, S_VD, S_WS, S_WD, S_THR, S_GA_S, S_GG_S, S_GA_D, S_GG_D, S_BAP, S_I_DC, S_K, S_COUNT
+    S_T, S_VS, S_VD, S_WS, S_WD, S_THR, S_GA_S, S_GG_S, S_GA_D, S_GG_D, S_BAP, S_I_DC, S_K, S_I_DC_D, S_COUNT
 };
 
 static const sq_param_info params[P_COUNT] = {
@@ -81,7 +81,7 @@ static const sq_param_info params[P_COUNT] = {
 
 static const char *const state_names[S_COUNT] = {"t",        "V_s",      "V_d",      "w_s",       "w_d",
                                                  "thr",      "g_ampa_s", "g_gaba_s", "g_ampa_d",  "g_gaba_d",
-                                                 "bap_steps", "I_dc",    "step"};
+                                                 "bap_steps", "I_dc",    "step",     "I_dc_dend"};
 
 static const char *const receptors[] = {"soma", "dendrite"};
 
@@ -165,6 +165,7 @@ static void init(const double *p, const double *d, double *s, double t0)
     s[S_GA_S] = s[S_GG_S] = s[S_GA_D] = s[S_GG_D] = 0.0;
     s[S_BAP] = 0.0;
     s[S_I_DC] = 0.0;
+    s[S_I_DC_D] = 0.0;
 }
 
 /* One Euler step to the next grid point in Auryn's order (header); returns 1 on a spike there. */
@@ -175,7 +176,7 @@ static inline int step(const double *p, const double *d, double *s)
     double i_s = s[S_GA_S] * (e_exc - vs) + s[S_GG_S] * (e_inh - vs) + p[P_G_S] * f + p[P_B_WS] * s[S_WS] +
                  p[P_I_E_SOMA] + s[S_I_DC];
     double i_d = s[S_GA_D] * (e_exc - vd) + s[S_GG_D] * (e_inh - vd) + p[P_G_D] * f + p[P_A_WD] * s[S_WD] +
-                 p[P_I_E_DEND];
+                 p[P_I_E_DEND] + s[S_I_DC_D];
     vs += d[D_H_TAU_S] * (e_l - vs) + d[D_H_C_S] * i_s;
     vd += d[D_H_TAU_D] * (e_l - vd) + d[D_H_C_D] * i_d;
     if (s[S_BAP] > 0.0) {
@@ -234,11 +235,16 @@ static int input(const double *p, const double *d, double *s, double w)
     return input_receptor(p, d, s, w, 0);
 }
 
-static void add_current(const double *p, const double *d, double *s, double di)
+static void add_current_receptor(const double *p, const double *d, double *s, double di, unsigned receptor)
 {
     (void)p;
     (void)d;
-    s[S_I_DC] += di;
+    s[receptor == 1 ? S_I_DC_D : S_I_DC] += di;
+}
+
+static void add_current(const double *p, const double *d, double *s, double di)
+{
+    add_current_receptor(p, d, s, di, 0);
 }
 
 /* The threshold is tested at every grid point; half a step ahead for the reason given in
@@ -270,5 +276,6 @@ const sq_neuron_model sq_model_two_compartment = {
     .n_receptors = 2,
     .input_receptor = input_receptor,
     .add_current = add_current,
+    .add_current_receptor = add_current_receptor,
     .next_check = next_check,
 };

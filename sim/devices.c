@@ -6,6 +6,7 @@
  * of timed events, applied in time order before any input at the same or a later time, so a
  * sample sees V_m just before an input arriving at that instant. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,17 @@ static int find_neuron_pop(const sq_sim *sim, const char *name)
     for (size_t i = 0; name && i < sim->n_pops; i++)
         if (strcmp(sim->pops[i].name, name) == 0)
             return (int)i;
+    return -1;
+}
+
+/* The index of input site `name` of model m (NULL: 0), or -1. */
+static int receptor_of(const sq_neuron_model *m, const char *name)
+{
+    if (!name)
+        return 0;
+    for (size_t k = 0; k < m->n_receptors; k++)
+        if (strcmp(m->receptors[k], name) == 0)
+            return (int)k;
     return -1;
 }
 
@@ -58,6 +70,14 @@ static int check_device(const sq_sim *sim, const sq_net_spec *spec, size_t i, sq
         if (!sim->pops[p].model)
             return sq_fail(err, SQ_ECONFIG, "%s: devices[%zu].targets[%zu]: expected a population of neurons, got the spike source \"%s\"",
                            o, i, k, d->targets[k]);
+        const sq_neuron_model *m = sim->pops[p].model;
+        if (receptor_of(m, d->receptor) < 0) {
+            char names[256] = "";
+            for (size_t r = 0; r < m->n_receptors; r++)
+                snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", r ? ", " : "", m->receptors[r]);
+            return sq_fail(err, SQ_ECONFIG, "%s: devices[%zu].receptor: expected %s%s (the input sites of %s, the model of %s), got \"%s\"",
+                           o, i, m->n_receptors ? "one of " : "none", names, m->name, d->targets[k], d->receptor);
+        }
     }
     return 0;
 }
@@ -100,6 +120,7 @@ static void for_each_pair(sq_sim *sim, const sq_net_spec *spec, pair_fn fn)
         proto.stop = d->stop;
         for (size_t k = 0; k < d->n_targets; k++) {
             const sq__pop *p = &sim->pops[find_neuron_pop(sim, d->targets[k])];
+            proto.receptor = (uint32_t)receptor_of(p->model, d->receptor);
             for (uint32_t j = 0; j < p->n; j++)
                 fn(sim, p->first + j, &proto, i, poisson);
         }
@@ -128,10 +149,12 @@ static void count_pair(sq_sim *sim, uint32_t gid, const sq__stream *proto, size_
 /* stream_off[gid] and poisson_off[gid] serve as fill cursors here and are restored afterwards. */
 static void place_pair(sq_sim *sim, uint32_t gid, const sq__stream *proto, size_t device, int poisson)
 {
-    if (poisson)
-        sim->poisson_links[sim->poisson_off[gid]++] = (sq__poisson_link){(uint32_t)device, (float)proto->value};
-    else
+    if (poisson) {
+        sim->poisson_links[sim->poisson_off[gid]++] = (sq__poisson_link){(uint32_t)device, (float)proto->value, proto->receptor};
+        sim->device_receptors |= proto->receptor != 0;
+    } else {
         sim->streams[sim->stream_off[gid]++] = *proto;
+    }
 }
 
 static int build_recordings(sq_sim *sim, const sq_net_spec *spec)
@@ -173,6 +196,18 @@ static void unshift(uint64_t *off, uint32_t n)
     off[0] = 0;
 }
 
+/* Neurons with a Poisson generator on a receptor other than the first take the engine's general
+ * path, which feeds each event to its receptor. */
+static int mark_receptor_targets(sq_sim *sim)
+{
+    if (!sim->general && !(sim->general = calloc((size_t)sim->n_neurons + 1, 1)))
+        return SQ_ENOMEM;
+    for (uint32_t i = 0; i < sim->n_neurons; i++)
+        for (uint64_t k = sim->poisson_off[i]; k < sim->poisson_off[i + 1]; k++)
+            sim->general[i] |= sim->poisson_links[k].receptor != 0;
+    return 0;
+}
+
 int sq__devices_build(sq_sim *sim, const sq_net_spec *spec, sq_err *err)
 {
     int rc;
@@ -205,6 +240,8 @@ int sq__devices_build(sq_sim *sim, const sq_net_spec *spec, sq_err *err)
     for_each_pair(sim, spec, place_pair);
     unshift(sim->stream_off, n);
     unshift(sim->poisson_off, n);
+    if (sim->device_receptors && mark_receptor_targets(sim) < 0)
+        return sq_fail(err, SQ_ENOMEM, "out of memory for devices");
     sim->n_active = 0;
     for (uint32_t i = 0; i < n; i++) {
         double t = INFINITY;
@@ -217,6 +254,20 @@ int sq__devices_build(sq_sim *sim, const sq_net_spec *spec, sq_err *err)
     return 0;
 }
 
+/* The receptors of events before..n-1 (all of link l's), in part->pr (grown to p_cap). */
+static int tag_receptors(sq__part *part, size_t before, size_t n, uint32_t receptor)
+{
+    if (part->pr_cap < part->p_cap) {
+        uint8_t *pr = realloc(part->pr, part->p_cap);
+        if (!pr)
+            return -1;
+        part->pr = pr;
+        part->pr_cap = part->p_cap;
+    }
+    memset(part->pr + before, (int)receptor, n - before);
+    return 0;
+}
+
 size_t sq__poisson_window(sq__part *part, uint32_t gid, double t0, double t1)
 {
     const sq_sim *sim = part->sim;
@@ -226,19 +277,26 @@ size_t sq__poisson_window(sq__part *part, uint32_t gid, double t0, double t1)
         size_t before = n;
         n = sq__poisson_events(&sim->poisson_devs[l->device], sim->seed, l->device, gid, t0, t1, l->weight, &part->pt,
                                &part->pw, n, &part->p_cap);
+        if (n != (size_t)-1 && sim->device_receptors && tag_receptors(part, before, n, l->receptor) < 0)
+            return (size_t)-1;
         if (before > 0 && n != (size_t)-1) {
             /* Several generators: merge this train into the earlier ones, stably (earlier device first). */
             for (size_t i = before; i < n; i++) {
                 double t = part->pt[i];
                 float w = part->pw[i];
+                uint8_t r = part->pr ? part->pr[i] : 0;
                 size_t j = i;
                 while (j > 0 && part->pt[j - 1] > t) {
                     part->pt[j] = part->pt[j - 1];
                     part->pw[j] = part->pw[j - 1];
+                    if (part->pr)
+                        part->pr[j] = part->pr[j - 1];
                     j--;
                 }
                 part->pt[j] = t;
                 part->pw[j] = w;
+                if (part->pr)
+                    part->pr[j] = r;
             }
         }
     }
@@ -260,7 +318,11 @@ void sq__stream_fire(sq__part *part, uint32_t gid)
     if (s->kind == SQ__STREAM_DC) {
         sq__advance_to(part, gid, t);
         /* The caller (the engine's general path) files the neuron's next check afterwards. */
-        m->add_current(sq__params(p, gid), sq__derived(p, gid), st, s->dc_on ? -s->value : s->value);
+        double di = s->dc_on ? -s->value : s->value;
+        if (s->receptor && m->add_current_receptor)
+            m->add_current_receptor(sq__params(p, gid), sq__derived(p, gid), st, di, s->receptor);
+        else
+            m->add_current(sq__params(p, gid), sq__derived(p, gid), st, di);
         s->dc_on = !s->dc_on;
         s->next_t = s->dc_on && isfinite(s->stop) ? s->stop : INFINITY;
     } else { /* SQ__STREAM_SAMPLE */

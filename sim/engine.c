@@ -230,7 +230,7 @@ static double run_general(sq__part *part, uint32_t gid, size_t na, size_t np, do
         while (m->advance(pp, dd, s, t, &t_spike))
             sq__emit(part, t_spike, gid);
         /* After the advance: a plastic synapse needs the target's spikes up to t. */
-        unsigned receptor = 0;
+        unsigned receptor = take_b && part->pr ? part->pr[j] : 0;
         if (general && !take_b)
             w = sq__learning_input(part, gid, &in[i], t, &receptor);
         i += !take_b;

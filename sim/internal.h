@@ -87,12 +87,14 @@ typedef struct {
     uint32_t rec;   /* sample: recording index */
     uint32_t slot;  /* sample: column in that recording */
     uint32_t dc_on; /* dc: 1 while switched on */
+    uint32_t receptor; /* dc: the target model's input site */
 } sq__stream;
 
 /* A Poisson generator's link to one target. */
 typedef struct {
     uint32_t device;
     float weight;
+    uint32_t receptor; /* the target model's input site */
 } sq__poisson_link;
 
 typedef struct {
@@ -159,6 +161,8 @@ typedef struct {
     double *pt, *at;             /* scratch for one neuron: its Poisson events and synaptic inputs */
     float *pw, *aw;
     size_t p_cap, a_cap;
+    uint8_t *pr;                 /* the Poisson events' receptors, when a generator picks one (else NULL) */
+    size_t pr_cap;
     sq_spike *out;               /* spikes emitted by owned neurons in the current window, global ids */
     size_t n_out, cap_out;
     size_t n_queued;             /* sim->out entries already queued (the previous window's spikes) */
@@ -211,6 +215,7 @@ struct sq_sim {
     int any_sweep;               /* a rule with sweep() is in use */
     uint8_t *general;            /* per neuron, or NULL: 1 = a target of a per-synapse rule or of a
                                     receptor other than the first, so it takes the general path */
+    int device_receptors;        /* some generator drives a receptor other than the first */
     uint32_t **post_rules;       /* per population: the specials whose rule keeps post state of it */
     uint32_t *n_post_rules;
     /* the window's spikes of all parts and spike sources, sorted by (time, gid); queued by every

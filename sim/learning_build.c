@@ -224,9 +224,8 @@ int sq__learning_prepare_parts(sq_sim *sim)
 {
     if (sim->n_specials == 0)
         return 0;
-    sim->general = calloc((size_t)sim->n_neurons + 1, 1);
-    if (!sim->general)
-        return SQ_ENOMEM;
+    if (!sim->general && !(sim->general = calloc((size_t)sim->n_neurons + 1, 1)))
+        return SQ_ENOMEM; /* the devices may have made it */
     for (uint32_t k = 0; k < sim->n_specials; k++) {
         const sq__special *s = &sim->specials[k];
         const sq__pop *tp = &sim->pops[s->tgt_pop];

@@ -111,6 +111,7 @@ typedef struct {
     double delay;            /* poisson: ms, shifts start and stop as in NEST */
     const char *const *targets; /* population names; every neuron of each is a target */
     size_t n_targets;
+    const char *receptor;    /* NULL: each target model's first input site; else one of its receptors */
 } sq_device_spec;
 
 /* Sampled membrane potential of chosen neurons of one population. */

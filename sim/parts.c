@@ -72,6 +72,7 @@ void sq__parts_free(sq_sim *sim)
         free(p->in);
         free(p->pt);
         free(p->pw);
+        free(p->pr);
         free(p->at);
         free(p->aw);
         free(p->out);

@@ -54,7 +54,7 @@ START_TEST(config_rejects_an_unknown_field)
     parse_fails("{'populations': [" POP_E "], 'devices': [{'name': 'd', 'type': 'dc_generator', "
                 "'amplitude': 1, 'rate': 3, 'targets': ['E']}]}", NULL, 0, SQ_ECONFIG,
                 "net.json: devices[0].rate: unknown field (expected one of: name, type, amplitude, start, "
-                "stop, targets)");
+                "stop, targets, receptor)");
 }
 END_TEST
 

@@ -427,6 +427,66 @@ START_TEST(the_engine_runs_it_on_the_grid_as_the_model_driven_directly)
 }
 END_TEST
 
+/* Spikes of one two_compartment neuron (600 pA into the soma) driven by the devices given. */
+static sq_test_spikes run_with_devices(const char *const *names, const double *vals, size_t n_params,
+                                       const sq_device_spec *dev, size_t n_dev)
+{
+    sq_pop_spec pop = {.name = "P", .n = 1, .model = "two_compartment", .param_names = names, .param_values = vals,
+                       .n_params = n_params};
+    sq_net_spec spec = {.origin = "test", .resolution = 0.1, .seed = 3, .pops = &pop, .n_pops = 1, .devices = dev,
+                        .n_devices = n_dev};
+    sq_sim *sim;
+    sq_err err = {0, ""};
+    ck_assert_msg(sq_sim_create(&spec, &sim, &err) == 0, "%s", err.msg);
+    sq_test_spikes rec = {0};
+    sq_sim_observer obs = {on_spikes, NULL, &rec};
+    sq_sim_set_observer(sim, &obs);
+    ck_assert_int_eq(sq_sim_run(sim, 2000.0, NULL), 0);
+    sq_sim_destroy(sim);
+    return rec;
+}
+
+START_TEST(devices_drive_the_receptor_they_name)
+{
+    /* A dc_generator of 300 pA into the dendrite from t = 0 is I_e_dend = 300 pA: the same spikes. */
+    static const char *targets[] = {"P"};
+    static const char *one[] = {"I_e_soma"}, *two[] = {"I_e_soma", "I_e_dend"};
+    double v1[] = {600.0}, v2[] = {600.0, 300.0};
+    sq_device_spec dc = {.name = "dc", .kind = SQ_DEVICE_DC, .amplitude = 300.0, .start = 0.0, .stop = INFINITY,
+                         .targets = targets, .n_targets = 1, .receptor = "dendrite"};
+    sq_test_spikes a = run_with_devices(one, v1, 1, &dc, 1), b = run_with_devices(two, v2, 2, NULL, 0);
+    ck_assert_uint_gt(a.n, 20);
+    ck_assert_uint_eq(a.n, b.n);
+    for (size_t i = 0; i < a.n; i++)
+        ck_assert_double_eq_tol(a.s[i].t, b.s[i].t, 1e-9);
+    /* The same Poisson drive bursts more on the dendrite than on the soma (Naud & Sprekeler). */
+    sq_device_spec pg = {.name = "pg", .kind = SQ_DEVICE_POISSON, .rate = 2000.0, .weight = 1.0, .delay = 0.1,
+                         .start = 0.0, .stop = INFINITY, .targets = targets, .n_targets = 1};
+    double bursts[2];
+    for (int r = 0; r < 2; r++) {
+        pg.receptor = r ? "dendrite" : NULL;
+        sq_test_spikes c = run_with_devices(one, v1, 1, &pg, 1);
+        size_t close = 0;
+        for (size_t i = 1; i < c.n; i++)
+            close += c.s[i].t - c.s[i - 1].t < 16.0;
+        bursts[r] = c.n > 1 ? (double)close / (double)(c.n - 1) : 0.0;
+        free(c.s);
+    }
+    ck_assert_msg(bursts[1] > bursts[0] + 0.2, "intervals < 16 ms: soma %.2f, dendrite %.2f", bursts[0], bursts[1]);
+    pg.receptor = "apical";
+    sq_pop_spec pop = {.name = "P", .n = 1, .model = "two_compartment"};
+    sq_net_spec spec = {.origin = "net.json", .resolution = 0.1, .seed = 3, .pops = &pop, .n_pops = 1, .devices = &pg,
+                        .n_devices = 1};
+    sq_sim *sim = NULL;
+    sq_err err = {0, ""};
+    ck_assert_int_eq(sq_sim_create(&spec, &sim, &err), SQ_ECONFIG);
+    ck_assert_str_eq(err.msg, "net.json: devices[0].receptor: expected one of soma, dendrite (the input sites of "
+                              "two_compartment, the model of P), got \"apical\"");
+    free(a.s);
+    free(b.s);
+}
+END_TEST
+
 static void expect_rejected(const char *field, double value, const char *msg)
 {
     neuron n;
@@ -469,6 +529,7 @@ int main(void)
     tcase_add_test(tc, a_somatic_spike_raises_v_d_by_the_bap_box);
     tcase_add_test(tc, inputs_go_to_the_receptor_and_compartment_they_name);
     tcase_add_test(tc, the_engine_runs_it_on_the_grid_as_the_model_driven_directly);
+    tcase_add_test(tc, devices_drive_the_receptor_they_name);
     tcase_add_test(tc, bad_parameters_are_rejected_naming_the_field_and_value);
     suite_add_tcase(s, tc);
     return sq_test_run(s);
