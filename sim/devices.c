@@ -21,15 +21,18 @@ static int find_neuron_pop(const sq_sim *sim, const char *name)
     return -1;
 }
 
-/* The index of input site `name` of model m (NULL: 0), or -1. */
-static int receptor_of(const sq_neuron_model *m, const char *name)
+int sq__receptor_find(const sq_neuron_model *m, const char *name, char *names, size_t cap)
 {
-    if (!name)
-        return 0;
-    for (size_t k = 0; k < m->n_receptors; k++)
-        if (strcmp(m->receptors[k], name) == 0)
-            return (int)k;
-    return -1;
+    int found = name ? -1 : 0;
+    if (names && cap)
+        names[0] = '\0';
+    for (size_t k = 0; k < m->n_receptors; k++) {
+        if (name && found < 0 && strcmp(m->receptors[k], name) == 0)
+            found = (int)k;
+        if (names && cap)
+            snprintf(names + strlen(names), cap - strlen(names), "%s%s", k ? ", " : "", m->receptors[k]);
+    }
+    return found;
 }
 
 static int check_time_window(const char *o, size_t i, double start, double stop, sq_err *err)
@@ -71,13 +74,10 @@ static int check_device(const sq_sim *sim, const sq_net_spec *spec, size_t i, sq
             return sq_fail(err, SQ_ECONFIG, "%s: devices[%zu].targets[%zu]: expected a population of neurons, got the spike source \"%s\"",
                            o, i, k, d->targets[k]);
         const sq_neuron_model *m = sim->pops[p].model;
-        if (receptor_of(m, d->receptor) < 0) {
-            char names[256] = "";
-            for (size_t r = 0; r < m->n_receptors; r++)
-                snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", r ? ", " : "", m->receptors[r]);
+        char names[256];
+        if (sq__receptor_find(m, d->receptor, names, sizeof names) < 0)
             return sq_fail(err, SQ_ECONFIG, "%s: devices[%zu].receptor: expected %s%s (the input sites of %s, the model of %s), got \"%s\"",
                            o, i, m->n_receptors ? "one of " : "none", names, m->name, d->targets[k], d->receptor);
-        }
     }
     return 0;
 }
@@ -120,7 +120,7 @@ static void for_each_pair(sq_sim *sim, const sq_net_spec *spec, pair_fn fn)
         proto.stop = d->stop;
         for (size_t k = 0; k < d->n_targets; k++) {
             const sq__pop *p = &sim->pops[find_neuron_pop(sim, d->targets[k])];
-            proto.receptor = (uint32_t)receptor_of(p->model, d->receptor);
+            proto.receptor = (uint32_t)sq__receptor_find(p->model, d->receptor, NULL, 0);
             for (uint32_t j = 0; j < p->n; j++)
                 fn(sim, p->first + j, &proto, i, poisson);
         }

@@ -261,6 +261,19 @@ void sq__learning_plan_sweeps(sq_sim *sim, double t0);
  * then runs the sweeps planned for t0 over its synapses. */
 void sq__learning_window_start(sq__part *part, double t0);
 
+/* The index of population `name` in spec (NULL or unknown: -1). */
+static inline int sq__spec_pop(const sq_net_spec *spec, const char *name)
+{
+    for (size_t i = 0; name && i < spec->n_pops; i++)
+        if (strcmp(spec->pops[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* sim/devices.c: the index of input site `name` of model m (NULL: 0, the first), or -1; when names
+ * is not NULL it receives the model's sites as "soma, dendrite", for messages. */
+int sq__receptor_find(const sq_neuron_model *m, const char *name, char *names, size_t cap);
+
 /* sim/devices.c: builds the per-neuron streams of devices and recordings. */
 int sq__devices_build(sq_sim *sim, const sq_net_spec *spec, sq_err *err);
 /* Processes neuron gid's next stream event (the one at next_stream[gid]); gid is part's. */

@@ -12,14 +12,6 @@
 
 #define NO_SLOT UINT32_MAX
 
-static int find_pop(const sq_net_spec *spec, const char *name)
-{
-    for (size_t i = 0; name && i < spec->n_pops; i++)
-        if (strcmp(spec->pops[i].name, name) == 0)
-            return (int)i;
-    return -1;
-}
-
 /* The rule's parameters: defaults, then the preset's, then the user's. */
 static int rule_params(const sq_plasticity_spec *ps, const sq_plasticity_rule *r, double *p, const char *where,
                        sq_err *err)
@@ -58,20 +50,14 @@ static int rule_params(const sq_plasticity_spec *ps, const sq_plasticity_rule *r
 static int receptor_index(const sq_proj_spec *ps, const sq_neuron_model *m, const char *where, unsigned *out,
                           sq_err *err)
 {
-    *out = 0;
-    if (!ps->receptor)
+    char names[256];
+    int k = sq__receptor_find(m, ps->receptor, names, sizeof names);
+    *out = k < 0 ? 0 : (unsigned)k;
+    if (k >= 0)
         return 0;
-    for (size_t k = 0; k < m->n_receptors; k++)
-        if (strcmp(m->receptors[k], ps->receptor) == 0) {
-            *out = (unsigned)k;
-            return 0;
-        }
     if (m->n_receptors == 0)
         return sq_fail(err, SQ_ECONFIG, "%s.receptor: expected no receptor, since model %s has one input site, got \"%s\"",
                        where, m->name, ps->receptor);
-    char names[256] = "";
-    for (size_t k = 0; k < m->n_receptors; k++)
-        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", k ? ", " : "", m->receptors[k]);
     return sq_fail(err, SQ_ECONFIG, "%s.receptor: expected one of %s (the input sites of %s), got \"%s\"", where, names,
                    m->name, ps->receptor);
 }
@@ -176,7 +162,7 @@ int sq__learning_build(sq_sim *sim, const sq_net_spec *spec, sq_err *err)
     sim->stride_pre = 1;
     for (size_t i = 0; i < spec->n_projs; i++) {
         const sq_proj_spec *ps = &spec->projs[i];
-        int src = find_pop(spec, ps->source), tgt = find_pop(spec, ps->target);
+        int src = sq__spec_pop(spec, ps->source), tgt = sq__spec_pop(spec, ps->target);
         if (!is_special(ps) || src < 0 || tgt < 0 || !sim->pops[tgt].model)
             continue; /* a bad reference: sq__synapses_build names it */
         uint32_t k = sim->n_specials++;

@@ -74,24 +74,16 @@ static int place_synapse(void *ud, uint32_t src, uint32_t tgt)
     return 0;
 }
 
-static int find_pop(const sq_net_spec *spec, const char *name)
-{
-    for (size_t i = 0; name && i < spec->n_pops; i++)
-        if (strcmp(spec->pops[i].name, name) == 0)
-            return (int)i;
-    return -1;
-}
-
 static int check_projection(const sq_sim *sim, const sq_net_spec *spec, size_t i, int *src, int *tgt, sq_err *err)
 {
     const sq_proj_spec *p = &spec->projs[i];
     const char *o = spec->origin;
     char where[256];
     int rc;
-    if ((*src = find_pop(spec, p->source)) < 0)
+    if ((*src = sq__spec_pop(spec, p->source)) < 0)
         return sq_fail(err, SQ_ECONFIG, "%s: projections[%zu].source: expected the name of a population, got \"%s\"",
                        o, i, p->source ? p->source : "");
-    if ((*tgt = find_pop(spec, p->target)) < 0)
+    if ((*tgt = sq__spec_pop(spec, p->target)) < 0)
         return sq_fail(err, SQ_ECONFIG, "%s: projections[%zu].target: expected the name of a population, got \"%s\"",
                        o, i, p->target ? p->target : "");
     const sq__pop *tp = &sim->pops[*tgt];
