@@ -31,11 +31,9 @@ struct sq_cli_snapshots {
 static const sq_proj_spec *find_proj(const sq_net_spec *net, const char *name)
 {
     for (size_t i = 0; i < net->n_projs; i++) {
-        const sq_proj_spec *p = &net->projs[i];
-        char def[512];
-        snprintf(def, sizeof def, "%s_to_%s", p->source, p->target);
-        if (strcmp(p->name ? p->name : def, name) == 0)
-            return p;
+        char own[512];
+        if (strcmp(sq_proj_spec_name(&net->projs[i], own, sizeof own), name) == 0)
+            return &net->projs[i];
     }
     return NULL;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../plasticity/rule.h"
+#include "../sim/weights.h"
 #include "config_internal.h"
 
 static const char *const plasticity_keys[] = {"rule", "preset", "params", "dendritic_delay"};
@@ -98,12 +99,6 @@ int sq__cfg_plasticity(sq__cfg_ctx *c, const json_t *v, const char *where, const
     return 0;
 }
 
-/* The default name of a projection, as sim/learning.c gives it. */
-static void default_name(const sq_proj_spec *p, char *buf, size_t cap)
-{
-    snprintf(buf, cap, "%s_to_%s", p->source, p->target);
-}
-
 static int find_projection(sq__cfg_ctx *c, const json_t *v, const char *path, sq_proj_spec *projs, size_t n,
                            const char **out)
 {
@@ -112,9 +107,8 @@ static int find_projection(sq__cfg_ctx *c, const json_t *v, const char *path, sq
     if (rc < 0)
         return rc;
     for (size_t i = 0; i < n; i++) {
-        char def[256];
-        default_name(&projs[i], def, sizeof def);
-        if (strcmp(projs[i].name ? projs[i].name : def, name) == 0) {
+        char own[512];
+        if (strcmp(sq_proj_spec_name(&projs[i], own, sizeof own), name) == 0) {
             projs[i].record_weights = 1; /* keeps its synapses apart, so they can be read */
             *out = name;
             return 0;

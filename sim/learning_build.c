@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "weights.h"
 
 #define NO_SLOT UINT32_MAX
 
@@ -66,14 +67,13 @@ static int receptor_index(const sq_proj_spec *ps, const sq_neuron_model *m, cons
 static int make_special(sq_sim *sim, const sq_net_spec *spec, size_t i, int src, int tgt, sq__special *s, sq_err *err)
 {
     const sq_proj_spec *ps = &spec->projs[i];
-    char where[128], name[160];
+    char where[128], name[512];
     snprintf(where, sizeof where, "%s: projections[%zu]", spec->origin, i);
     s->proj = (uint32_t)i;
     s->src_pop = (uint32_t)src;
     s->tgt_pop = (uint32_t)tgt;
     int rc = receptor_index(ps, sim->pops[tgt].model, where, &s->receptor, err);
-    snprintf(name, sizeof name, "%s_to_%s", ps->source, ps->target);
-    if (rc < 0 || !(s->name = strdup(ps->name ? ps->name : name)))
+    if (rc < 0 || !(s->name = strdup(sq_proj_spec_name(ps, name, sizeof name))))
         return rc < 0 ? rc : sq_fail(err, SQ_ENOMEM, "out of memory");
     if (!ps->plasticity)
         return 0;

@@ -3,11 +3,21 @@
  * an order that depends on the number of threads; they are returned sorted by (source, target,
  * delay, weight), so a snapshot is the same file at any thread count. Plastic weights are settled
  * first (sim/learning.c), so every post spike before the current time is in them. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 #include "weights.h"
+
+const char *sq_proj_spec_name(const sq_proj_spec *p, char *buf, size_t cap)
+{
+    if (p->name)
+        snprintf(buf, cap, "%s", p->name);
+    else
+        snprintf(buf, cap, "%s_to_%s", p->source, p->target);
+    return buf;
+}
 
 static int find_special(const sq_sim *sim, const char *name)
 {

@@ -17,6 +17,10 @@ typedef struct {
     float *weight;  /* the target model's weight unit */
 } sq_weights;
 
+/* The name a projection goes by (weight snapshots, sq_sim_get_weights, sq_sim_modulate): its
+ * `name`, else "<source>_to_<target>", written to buf (cap bytes). Returns buf. Thread: any. */
+const char *sq_proj_spec_name(const sq_proj_spec *p, char *buf, size_t cap);
+
 /* Projections whose weights can be read: the plastic ones and those with record_weights, in spec
  * order, by name (sq_proj_spec.name, default "<source>_to_<target>"). Thread: any. */
 size_t sq_sim_weight_projection_count(const sq_sim *sim);
