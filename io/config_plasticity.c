@@ -4,7 +4,6 @@
  * here against the rule's table (plasticity/rule.h); values against their constraints later, by
  * sq_sim_create(), with the same paths. Tested in tests/test_config.c and tests/test_config_errors.c. */
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "../plasticity/rule.h"

@@ -74,14 +74,12 @@ static float *syn_state(const sq__part *part, uint64_t j)
     return part->syn_state ? part->syn_state + j * part->sim->stride_syn : NULL;
 }
 
-/* The first record of h at or after time t, looked for from the end: an arrival mostly asks for a
- * time after the target's last spike, or just before it. */
+/* first_at(), answered at once in the common case of an arrival after the target's last spike. */
 static uint32_t first_at_from_end(const sq__history *h, size_t stride, double t)
 {
-    uint32_t r = h->n;
-    while (r > 0 && r + 8 > h->n && !(h->rec[(size_t)(r - 1) * stride] < t))
-        r--;
-    return r + 8 > h->n || r == 0 ? r : first_at(h, stride, t);
+    if (h->n == 0 || h->rec[(size_t)(h->n - 1) * stride] < t)
+        return h->n;
+    return first_at(h, stride, t);
 }
 
 /* Applies the post spikes of h in [from, to) to synapse weight w, with the group's pre state pre. */
@@ -92,7 +90,7 @@ static void catch_up(const sq__special *s, const sq__history *h, const double *p
     /* Most arrivals find no post spike since the synapse's previous one. */
     if (!s->rule->on_post || h->n == 0 || h->rec[(size_t)(h->n - 1) * stride] < from)
         return;
-    for (uint32_t r = first_at_from_end(h, stride, from); r < h->n; r++) {
+    for (uint32_t r = first_at(h, stride, from); r < h->n; r++) {
         const double *rec = h->rec + (size_t)r * stride;
         if (!(rec[0] < to))
             break;
@@ -206,11 +204,8 @@ void sq__learning_settle(sq__part *part, double t)
             continue;
         uint32_t first = sim->pops[s->tgt_pop].first;
         double from = pre[0] > part->settled ? pre[0] : part->settled;
-        for (uint64_t j = syn->syn_off[g]; j < syn->syn_off[g + 1]; j++) {
-            const sq__history *h = &s->hist[syn->target[j] - first];
-            if (h->n) /* most targets have no spike since the last settle */
-                catch_up(s, h, pre, from, t, &syn->weight[j], syn_state(part, j));
-        }
+        for (uint64_t j = syn->syn_off[g]; j < syn->syn_off[g + 1]; j++)
+            catch_up(s, &s->hist[syn->target[j] - first], pre, from, t, &syn->weight[j], syn_state(part, j));
     }
     for (uint32_t k = 0; k < sim->n_specials; k++)
         if (sim->specials[k].hist)
