@@ -21,7 +21,7 @@
 #include "traces.h"
 
 enum { P_ETA, P_TAU_PRE, P_TAU_AVG, P_TAU_BURST, P_R_MIN, P_R_MAX, P_W_MAX, P_TRANSMIT, P_COUNT };
-enum { PRE_Z, PRE_BURST_STATE, PRE_E, PRE_EVENT };
+enum { PRE_Z, PRE_BURST_STATE, PRE_E, PRE_COUNT };
 enum { POST_Z, POST_BURST_STATE, POST_E, POST_B, POST_FACTOR };
 
 static const sq_param_info params[P_COUNT] = {
@@ -58,7 +58,6 @@ static double pre_arrival(const double *p, const double *d, double *pre, double 
     (void)d;
     sq_spike_class c = classify(pre, PRE_Z, PRE_BURST_STATE, t_last, t, p[P_TAU_BURST]);
     pre[PRE_E] = sq_trace_at(pre[PRE_E], t_last, t, p[P_TAU_PRE]) + (c == SQ_SPIKE_EVENT);
-    pre[PRE_EVENT] = c == SQ_SPIKE_EVENT;
     if (p[P_TRANSMIT] == 1.0)
         return c == SQ_SPIKE_EVENT;
     if (p[P_TRANSMIT] == 2.0)
@@ -106,10 +105,11 @@ static double on_pre(const double *p, const double *d, const double *pre, double
 {
     (void)d, (void)syn;
     double sent = *w;
-    /* Whether this arrival is an event: the detector as pre_arrival() will see it. */
-    double z = t_pre == -INFINITY ? 0.0 : pre[PRE_Z] * exp(-(t - t_pre) / p[P_TAU_BURST]);
+    /* Whether this arrival is an event: classified on a copy, as pre_arrival() will classify it. */
+    double copy[PRE_COUNT] = {pre[PRE_Z], pre[PRE_BURST_STATE], pre[PRE_E]};
+    int event = classify(copy, PRE_Z, PRE_BURST_STATE, t_pre, t, p[P_TAU_BURST]) == SQ_SPIKE_EVENT;
     double e = rate_of(sq_trace_at(post[POST_E], t_post, t, p[P_TAU_AVG]), p[P_TAU_AVG]);
-    if (z < exp(-1.0) && e < p[P_R_MIN]) {
+    if (event && e < p[P_R_MIN]) {
         sq_bounds b = {0.0, p[P_W_MAX], 0.0, 0.0};
         *w = (float)sq_bounds_clip(&b, *w + p[P_ETA] * (1.0 + mod[0]) * (p[P_R_MIN] - e));
     }
@@ -128,7 +128,7 @@ const sq_plasticity_rule sq_rule_burst_dependent = {
     .doc = "burst-dependent plasticity of Payeur et al. 2021 (events, bursts, homeostasis; event/burst transmission)",
     .params = params,
     .n_params = P_COUNT,
-    .n_pre = 4,
+    .n_pre = PRE_COUNT,
     .n_post = 5,
     .n_mod = 1,
     .check = check,
