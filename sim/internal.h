@@ -253,6 +253,8 @@ void sq__learning_spike(sq__part *part, uint32_t gid, double t);
 /* Applies every post spike that reaches a synapse before t to every synapse of part and drops them
  * from the histories; t is a window boundary, every arrival before it done and none after. */
 void sq__learning_settle(sq__part *part, double t);
+/* Settles every part at the current time (between runs: before weights are read or changed). */
+void sq__learning_settle_all(sq_sim *sim);
 /* Whether part's histories have grown enough to settle them before its next window. */
 int sq__learning_due(const sq__part *part);
 /* Between windows (calling thread): which rules sweep at the start of the window beginning at t0. */

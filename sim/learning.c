@@ -253,45 +253,56 @@ void sq__learning_window_start(sq__part *part, double t0)
             sweep_part(part, &sim->specials[k], (uint16_t)(k + 1), t0, sim->specials[k].rule->sweep);
 }
 
+void sq__learning_settle_all(sq_sim *sim)
+{
+    for (uint32_t q = 0; q < sim->n_parts; q++)
+        sq__learning_settle(&sim->parts[q], sim->t_now);
+}
+
+/* Whether special s is `projection` (NULL: any). */
+static int named(const sq__special *s, const char *projection)
+{
+    return !projection || strcmp(projection, s->name) == 0;
+}
+
+/* The error of a call that found no rule for it: "<origin>: <call>: expected the projection "EE"
+ * with <rule kind>, found none". */
+static int none_found(const sq_sim *sim, const char *call, const char *projection, const char *kind, sq_err *err)
+{
+    return sq_fail(err, SQ_EINVAL, "%s: %s: expected %s%s%s with %s, found none", sim->origin, call,
+                   projection ? "the projection \"" : "a projection", projection ? projection : "",
+                   projection ? "\"" : "", kind);
+}
+
 int sq_sim_modulate(sq_sim *sim, const char *projection, double amount, sq_err *err)
 {
     int found = 0;
     if (!isfinite(amount))
         return sq_fail(err, SQ_EINVAL, "%s: modulate: amount: expected a finite number, got %g", sim->origin, amount);
     /* Post spikes before now are applied under the signal as it was. */
-    for (uint32_t q = 0; q < sim->n_parts; q++)
-        sq__learning_settle(&sim->parts[q], sim->t_now);
+    sq__learning_settle_all(sim);
     for (uint32_t k = 0; k < sim->n_specials; k++) {
         sq__special *s = &sim->specials[k];
-        if (!s->rule || !s->rule->modulate || (projection && strcmp(projection, s->name) != 0))
+        if (!s->rule || !s->rule->modulate || !named(s, projection))
             continue;
         s->rule->modulate(s->p, s->d, s->mod + 1, s->mod[0], sim->t_now, amount);
         s->mod[0] = sim->t_now;
         found = 1;
     }
-    if (!found)
-        return sq_fail(err, SQ_EINVAL, "%s: modulate: expected %s%s%s with a modulated rule, found none", sim->origin,
-                       projection ? "the projection \"" : "a projection", projection ? projection : "",
-                       projection ? "\"" : "");
-    return 0;
+    return found ? 0 : none_found(sim, "modulate", projection, "a modulated rule", err);
 }
 
 int sq_sim_end_sample(sq_sim *sim, const char *projection, sq_err *err)
 {
     int found = 0;
-    for (uint32_t q = 0; q < sim->n_parts; q++)
-        sq__learning_settle(&sim->parts[q], sim->t_now);
+    sq__learning_settle_all(sim);
     for (uint32_t k = 0; k < sim->n_specials; k++) {
         const sq__special *s = &sim->specials[k];
-        if (!s->rule || !s->rule->sample_end || (projection && strcmp(projection, s->name) != 0))
+        if (!s->rule || !s->rule->sample_end || !named(s, projection))
             continue;
         for (uint32_t q = 0; q < sim->n_parts; q++)
             sweep_part(&sim->parts[q], s, (uint16_t)(k + 1), sim->t_now, s->rule->sample_end);
         found = 1;
     }
-    if (!found)
-        return sq_fail(err, SQ_EINVAL, "%s: end of sample: expected %s%s%s with a rule that acts on it, found none",
-                       sim->origin, projection ? "the projection \"" : "a projection", projection ? projection : "",
-                       projection ? "\"" : "");
-    return 0;
+    return found ? 0 : none_found(sim, "end of sample", projection, "a rule that acts on it", err);
 }

@@ -84,8 +84,7 @@ int sq_sim_get_weights(sq_sim *sim, const char *projection, sq_weights *out, sq_
     if (k < 0)
         return sq_fail(err, SQ_EINVAL, "%s: weights of \"%s\": expected the name of a plastic projection or one with record_weights",
                        sim->origin, projection ? projection : "");
-    for (uint32_t q = 0; q < sim->n_parts; q++)
-        sq__learning_settle(&sim->parts[q], sim->t_now);
+    sq__learning_settle_all(sim);
     size_t n = collect(sim, (uint32_t)k, NULL);
     row *rows = malloc((n + 1) * sizeof *rows);
     out->source = malloc((n + 1) * sizeof *out->source);
@@ -120,8 +119,7 @@ int sq_sim_set_weight(sq_sim *sim, const char *projection, uint32_t source, uint
                        sim->origin, projection ? projection : "");
     const sq__special *s = &sim->specials[k];
     const sq__pop *sp = &sim->pops[s->src_pop], *tp = &sim->pops[s->tgt_pop];
-    for (uint32_t q = 0; q < sim->n_parts; q++) /* pending post spikes apply to the old weight */
-        sq__learning_settle(&sim->parts[q], sim->t_now);
+    sq__learning_settle_all(sim); /* pending post spikes apply to the old weight */
     if (source >= sp->n || target >= tp->n)
         return sq_fail(err, SQ_EINVAL, "%s: set weight of %s: expected source < %u and target < %u, got %u -> %u",
                        sim->origin, projection, sp->n, tp->n, source, target);
