@@ -11,6 +11,7 @@
 
 #include "../sim/error.h"
 #include "../sim/network.h"
+#include "../sim/params.h"
 #include "config.h"
 
 /* Room for a JSON path such as "populations[12].overrides[3].params.tau_m"; longer paths are
@@ -55,6 +56,25 @@ int sq__cfg_expected(sq__cfg_ctx *c, const char *path, const char *expected, con
  * "<origin>: <where>.<key>: unknown field (expected one of: k1, k2)". */
 int sq__cfg_object(sq__cfg_ctx *c, const json_t *v, const char *where, const char *const *keys,
                    size_t n);
+
+/* A parameter table to read values of: a model's or a plasticity rule's. */
+typedef struct {
+    const sq_param_info *params;
+    size_t n;
+    const char *kind, *owner;  /* "model", "lif_delta": named in the unknown-parameter message */
+    const char *weight_unit;   /* the unit of parameters whose unit is "w" (a rule's weight parameters) */
+} sq__cfg_table;
+
+/* One entry of a params object: `key` must be in the table -- else "<origin>: <where>.<key>:
+ * unknown parameter of <kind> <owner> (expected one of: a, b, ...)" -- and the value a finite
+ * number in that parameter's unit. */
+int sq__cfg_param(sq__cfg_ctx *c, const sq__cfg_table *t, const char *where, const char *key, const json_t *v,
+                  double *out);
+
+/* A params object at path (not an object: "expected <expected>"), every key but "comment" read by
+ * sq__cfg_param into pool arrays *names, *values of *n entries. */
+int sq__cfg_params(sq__cfg_ctx *c, const sq__cfg_table *t, const json_t *obj, const char *path, const char *expected,
+                   const char *const **names, const double **values, size_t *n);
 
 /* A finite number (JSON integer or real). unit NULL or "1" means dimensionless. */
 int sq__cfg_number(sq__cfg_ctx *c, const json_t *v, const char *path, const char *unit, double *out);

@@ -28,44 +28,13 @@ static int unknown_rule(sq__cfg_ctx *c, const char *path, const json_t *v)
 static int read_rule_params(sq__cfg_ctx *c, const json_t *obj, const char *where, const sq_plasticity_rule *r,
                             const char *weight_unit, sq_plasticity_spec *out)
 {
-    char path[SQ__CFG_PATH], item[SQ__CFG_PATH];
+    char path[SQ__CFG_PATH];
     sq__cfg_join(path, where, "params");
     if (!obj)
         return 0;
-    if (!json_is_object(obj))
-        return sq__cfg_expected(c, path, "an object of rule parameter values", obj);
-    const char **names = sq__cfg_alloc(c, json_object_size(obj), sizeof *names);
-    double *values = sq__cfg_alloc(c, json_object_size(obj), sizeof *values);
-    if (!names || !values)
-        return SQ_ENOMEM;
-    size_t k = 0;
-    const char *key;
-    json_t *v;
-    json_object_foreach((json_t *)obj, key, v) {
-        if (strcmp(key, "comment") == 0)
-            continue;
-        sq__cfg_join(item, path, key);
-        int at = sq_param_find(r->params, r->n_params, key);
-        if (at < 0) {
-            char list[512] = "";
-            for (size_t i = 0; i < r->n_params; i++) {
-                sq__cfg_append(list, sizeof list, i ? ", " : "");
-                sq__cfg_append(list, sizeof list, r->params[i].name);
-            }
-            return sq_fail(c->err, SQ_ECONFIG, "%s: %s: unknown parameter of rule %s (expected one of: %s)", c->origin,
-                           item, r->name, list);
-        }
-        /* "w" marks a parameter in the weight unit of the target model. */
-        const char *unit = strcmp(r->params[at].unit, "w") == 0 ? weight_unit : r->params[at].unit;
-        int rc = sq__cfg_number(c, v, item, unit, &values[k]);
-        if (rc < 0)
-            return rc;
-        names[k++] = key;
-    }
-    out->param_names = names;
-    out->param_values = values;
-    out->n_params = k;
-    return 0;
+    sq__cfg_table t = {r->params, r->n_params, "rule", r->name, weight_unit};
+    return sq__cfg_params(c, &t, obj, path, "an object of rule parameter values", &out->param_names, &out->param_values,
+                          &out->n_params);
 }
 
 int sq__cfg_plasticity(sq__cfg_ctx *c, const json_t *v, const char *where, const char *weight_unit,

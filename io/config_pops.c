@@ -45,23 +45,10 @@ static int read_model(sq__cfg_ctx *c, const json_t *v, const char *where,
     return sq__cfg_expected(c, path, what, v);
 }
 
-/* One entry of a params object: the key must be in the model's table and the value a finite number
- * in that parameter's unit. */
-static int read_param(sq__cfg_ctx *c, const sq_neuron_model *m, const char *where, const char *key,
-                      const json_t *v, double *out)
+/* The model's parameter table, for sq__cfg_param. */
+static sq__cfg_table model_table(const sq_neuron_model *m)
 {
-    char path[SQ__CFG_PATH];
-    sq__cfg_join(path, where, key);
-    int idx = sq_param_find(m->params, m->n_params, key);
-    if (idx >= 0)
-        return sq__cfg_number(c, v, path, m->params[idx].unit, out);
-    char list[256] = "";
-    for (size_t i = 0; i < m->n_params; i++) {
-        sq__cfg_append(list, sizeof list, i ? ", " : "");
-        sq__cfg_append(list, sizeof list, m->params[i].name);
-    }
-    return sq_fail(c->err, SQ_ECONFIG, "%s: %s: unknown parameter of model %s (expected one of: %s)",
-                   c->origin, path, m->name, list);
+    return (sq__cfg_table){m->params, m->n_params, "model", m->name, m->weight_unit};
 }
 
 static int read_params(sq__cfg_ctx *c, const json_t *obj, const char *where, const sq_neuron_model *m,
@@ -69,28 +56,9 @@ static int read_params(sq__cfg_ctx *c, const json_t *obj, const char *where, con
 {
     char path[SQ__CFG_PATH];
     sq__cfg_join(path, where, "params");
-    if (!json_is_object(obj))
-        return sq__cfg_expected(c, path, "an object of parameter values", obj);
-    size_t n = count_keys(obj);
-    const char **names = sq__cfg_alloc(c, n, sizeof *names);
-    double *values = sq__cfg_alloc(c, n, sizeof *values);
-    if (!names || !values)
-        return SQ_ENOMEM;
-    size_t k = 0;
-    const char *key;
-    json_t *v;
-    json_object_foreach((json_t *)obj, key, v) {
-        if (strcmp(key, "comment") == 0)
-            continue;
-        int rc = read_param(c, m, path, key, v, &values[k]);
-        if (rc < 0)
-            return rc;
-        names[k++] = key;
-    }
-    p->param_names = names;
-    p->param_values = values;
-    p->n_params = k;
-    return 0;
+    sq__cfg_table t = model_table(m);
+    return sq__cfg_params(c, &t, obj, path, "an object of parameter values", &p->param_names, &p->param_values,
+                          &p->n_params);
 }
 
 static int read_overrides(sq__cfg_ctx *c, const json_t *arr, const char *where,
@@ -126,7 +94,8 @@ static int read_overrides(sq__cfg_ctx *c, const json_t *arr, const char *where,
         json_object_foreach((json_t *)params, key, v) {
             if (strcmp(key, "comment") == 0)
                 continue;
-            if ((rc = read_param(c, m, sub, key, v, &ov[k].value)) < 0)
+            sq__cfg_table t = model_table(m);
+            if ((rc = sq__cfg_param(c, &t, sub, key, v, &ov[k].value)) < 0)
                 return rc;
             ov[k].id = (uint32_t)id;
             ov[k++].param = key;

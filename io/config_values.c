@@ -351,3 +351,48 @@ int sq__cfg_list(sq__cfg_ctx *c, const json_t *arr, const char *key, size_t size
     *n = json_array_size(arr);
     return 0;
 }
+
+int sq__cfg_param(sq__cfg_ctx *c, const sq__cfg_table *t, const char *where, const char *key, const json_t *v,
+                  double *out)
+{
+    char path[SQ__CFG_PATH];
+    sq__cfg_join(path, where, key);
+    int at = sq_param_find(t->params, t->n, key);
+    if (at >= 0) {
+        const char *unit = strcmp(t->params[at].unit, "w") == 0 ? t->weight_unit : t->params[at].unit;
+        return sq__cfg_number(c, v, path, unit, out);
+    }
+    char list[512] = "";
+    for (size_t i = 0; i < t->n; i++) {
+        sq__cfg_append(list, sizeof list, i ? ", " : "");
+        sq__cfg_append(list, sizeof list, t->params[i].name);
+    }
+    return sq_fail(c->err, SQ_ECONFIG, "%s: %s: unknown parameter of %s %s (expected one of: %s)", c->origin, path,
+                   t->kind, t->owner, list);
+}
+
+int sq__cfg_params(sq__cfg_ctx *c, const sq__cfg_table *t, const json_t *obj, const char *path, const char *expected,
+                   const char *const **names, const double **values, size_t *n)
+{
+    if (!json_is_object(obj))
+        return sq__cfg_expected(c, path, expected, obj);
+    const char **k_names = sq__cfg_alloc(c, json_object_size(obj), sizeof *k_names);
+    double *k_values = sq__cfg_alloc(c, json_object_size(obj), sizeof *k_values);
+    if (!k_names || !k_values)
+        return SQ_ENOMEM;
+    size_t k = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)obj, key, v) {
+        if (strcmp(key, "comment") == 0)
+            continue;
+        int rc = sq__cfg_param(c, t, path, key, v, &k_values[k]);
+        if (rc < 0)
+            return rc;
+        k_names[k++] = key;
+    }
+    *names = k_names;
+    *values = k_values;
+    *n = k;
+    return 0;
+}
