@@ -15,13 +15,23 @@
 #include "sonata_writer_internal.h"
 #include "weights_writer.h"
 
-static int put_1d(hid_t grp, const char *name, hid_t file_type, hid_t mem_type, hsize_t n, const void *v)
+/* Writes dataset `name` of rank 1 ({n}) or 2 ({rows, cols}) at once; deflate > 0 chunks it by row
+ * and compresses it (shuffle + deflate). Returns 0 or -1. */
+static int put(hid_t grp, const char *name, hid_t file_type, hid_t mem_type, int rank, const hsize_t *dims, int deflate,
+               const void *v)
 {
-    hid_t sp = H5Screate_simple(1, &n, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE), d = -1;
+    hsize_t count = rank == 1 ? dims[0] : dims[0] * dims[1];
+    hsize_t chunk[2] = {1, rank == 2 && dims[1] ? dims[1] : 1};
+    if (chunk[1] > ((hsize_t)1 << 22))
+        chunk[1] = (hsize_t)1 << 22; /* at most 16 MiB a chunk */
+    hid_t sp = H5Screate_simple(rank, dims, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE), d = -1;
     int rc = -1;
-    if (sp >= 0 && dcpl >= 0 && H5Pset_obj_track_times(dcpl, 0) >= 0)
+    if (sp >= 0 && dcpl >= 0 && H5Pset_obj_track_times(dcpl, 0) >= 0 &&
+        (deflate == 0 || count == 0 ||
+         (H5Pset_chunk(dcpl, rank, chunk) >= 0 && H5Pset_shuffle(dcpl) >= 0 &&
+          H5Pset_deflate(dcpl, (unsigned)deflate) >= 0)))
         d = H5Dcreate2(grp, name, file_type, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-    if (d >= 0 && (n == 0 || H5Dwrite(d, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0))
+    if (d >= 0 && (count == 0 || H5Dwrite(d, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0))
         rc = 0;
     if (d >= 0)
         H5Dclose(d);
@@ -32,27 +42,9 @@ static int put_1d(hid_t grp, const char *name, hid_t file_type, hid_t mem_type, 
     return rc;
 }
 
-static int put_rows(hid_t grp, const sq_spike_writer *w, hsize_t rows, hsize_t cols, const float *v)
+static int put_1d(hid_t grp, const char *name, hid_t file_type, hid_t mem_type, hsize_t n, const void *v)
 {
-    hsize_t dims[2] = {rows, cols}, chunk[2] = {1, cols ? cols : 1};
-    if (chunk[1] > ((hsize_t)1 << 22))
-        chunk[1] = (hsize_t)1 << 22; /* at most 16 MiB a chunk */
-    hid_t sp = H5Screate_simple(2, dims, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE), d = -1;
-    int rc = -1;
-    if (sp >= 0 && dcpl >= 0 && H5Pset_obj_track_times(dcpl, 0) >= 0 &&
-        (rows == 0 || cols == 0 ||
-         (H5Pset_chunk(dcpl, 2, chunk) >= 0 &&
-          (w->deflate == 0 || (H5Pset_shuffle(dcpl) >= 0 && H5Pset_deflate(dcpl, (unsigned)w->deflate) >= 0)))))
-        d = H5Dcreate2(grp, "weights", H5T_IEEE_F32LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-    if (d >= 0 && (rows * cols == 0 || H5Dwrite(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0))
-        rc = 0;
-    if (d >= 0)
-        H5Dclose(d);
-    if (dcpl >= 0)
-        H5Pclose(dcpl);
-    if (sp >= 0)
-        H5Sclose(sp);
-    return rc;
+    return put(grp, name, file_type, mem_type, 1, &n, 0, v);
 }
 
 static int write_group(sq_spike_writer *w, hid_t grp, const sq_weight_series *s)
@@ -69,7 +61,7 @@ static int write_group(sq_spike_writer *w, hid_t grp, const sq_weight_series *s)
     free(ids);
     return ok && put_1d(grp, "delays", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, n, s->synapses->delay) == 0 &&
            put_1d(grp, "times", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, s->n_times, s->times) == 0 &&
-           put_rows(grp, w, s->n_times, n, s->weights) == 0 && sq__h5_attr_put_str(grp, "source", s->source) == 0 &&
+           put(grp, "weights", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 2, (hsize_t[]){s->n_times, n}, w->deflate, s->weights) == 0 && sq__h5_attr_put_str(grp, "source", s->source) == 0 &&
            sq__h5_attr_put_str(grp, "target", s->target) == 0 && sq__h5_attr_put_str(grp, "units", s->units) == 0
                ? 0
                : -1;
