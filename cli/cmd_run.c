@@ -66,15 +66,6 @@ typedef struct {
     sq_cli_bursts *bursts;   /* output.record_bursts, or NULL */
 } run_ctx;
 
-static int spike_order(const void *a, const void *b)
-{
-    const sq_spike *x = a, *y = b;
-    if (x->t != y->t)
-        return x->t < y->t ? -1 : 1;
-    if (x->pop != y->pop)
-        return x->pop < y->pop ? -1 : 1;
-    return (x->id > y->id) - (x->id < y->id);
-}
 
 static void on_spikes(void *ud, const sq_spike *s, size_t n)
 {
@@ -101,7 +92,7 @@ static void on_spikes(void *ud, const sq_spike *s, size_t n)
     if (c->bursts) {
         /* The events and bursts populations come after the recorded ones: merge in (t, pop, id) order. */
         m += sq_cli_bursts_classify(c->bursts, s, n, c->scratch + m);
-        qsort(c->scratch, m, sizeof *c->scratch, spike_order);
+        qsort(c->scratch, m, sizeof *c->scratch, sq_spike_compare);
     }
     sq_spike_writer_push(c->writer, c->scratch, m);
 }

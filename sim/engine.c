@@ -351,14 +351,6 @@ static size_t count_sources(const sq_sim *sim, double t_end)
     return n;
 }
 
-static int spike_order(const void *a, const void *b)
-{
-    const sq_spike *x = a, *y = b;
-    if (x->t != y->t)
-        return x->t < y->t ? -1 : 1;
-    return (x->id > y->id) - (x->id < y->id);
-}
-
 /* Gathers the parts' spikes and the sources' into sim->out, sorted by (time, gid). */
 static int gather_spikes(sq_sim *sim, double t_end)
 {
@@ -385,7 +377,7 @@ static int gather_spikes(sq_sim *sim, double t_end)
     }
     emit_sources(sim, t_end);
     if (sim->n_out > 1)
-        qsort(sim->out, sim->n_out, sizeof *sim->out, spike_order);
+        qsort(sim->out, sim->n_out, sizeof *sim->out, sq_spike_compare); /* pop 0 here: (time, gid) */
     return 0;
 }
 

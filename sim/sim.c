@@ -122,11 +122,13 @@ static int apply_overrides(const sq_net_spec *spec, size_t i, sq__pop *p, sq_err
     return 0;
 }
 
-static int spike_cmp(const void *a, const void *b)
+int sq_spike_compare(const void *a, const void *b)
 {
     const sq_spike *x = a, *y = b;
     if (x->t != y->t)
         return x->t < y->t ? -1 : 1;
+    if (x->pop != y->pop)
+        return x->pop < y->pop ? -1 : 1;
     return (x->id > y->id) - (x->id < y->id);
 }
 
@@ -153,7 +155,7 @@ static int store_source(const sq_net_spec *spec, size_t i, sq__pop *p, const uin
         }
         tmp[k] = (sq_spike){t, 0, ids[k]};
     }
-    qsort(tmp, n, sizeof *tmp, spike_cmp);
+    qsort(tmp, n, sizeof *tmp, sq_spike_compare); /* pop 0 throughout: (time, id) */
     for (size_t k = 0; k < n; k++) {
         p->src_t[k] = tmp[k].t;
         p->src_id[k] = tmp[k].id;

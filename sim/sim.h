@@ -18,6 +18,10 @@ typedef struct {
     uint32_t id;
 } sq_spike;
 
+/* qsort comparator of sq_spike: (time, population, id), the order observers receive spikes in.
+ * Thread: any. */
+int sq_spike_compare(const void *a, const void *b);
+
 /* Callbacks from the thread that runs sq_sim_run(), once per synchronisation window. Spikes come
  * in (time, population, id) order; the arrays are borrowed for the call only. */
 typedef struct {
