@@ -1,11 +1,13 @@
 /* cli/cmd_dataset.c: `spikeq dataset <sub>`: the dataset tools, one row of the subcommand table
  * each. `info` summarises an IDX file (MNIST, Fashion-MNIST), one event recording (AEDAT 2.0 of
- * CIFAR10-DVS, N-MNIST .bin) or a class-folder dataset; `list` prints a dataset's samples in order
+ * CIFAR10-DVS, N-MNIST .bin), a folder of IDX splits (MNIST's and Debian's Fashion-MNIST layout:
+ * train-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz], ...) or a class-folder dataset; `list` prints a dataset's samples in order
  * with their labels, for a split; `frames` is in cli/cmd_frames.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../encoders/dvs_dataset.h"
 #include "../encoders/idx.h"
@@ -65,9 +67,11 @@ static const char info_usage[] =
     "usage: spikeq dataset info PATH\n"
     "\n"
     "PATH is an IDX file (MNIST/Fashion-MNIST images or labels, raw or .gz), one event recording\n"
-    "(.aedat: AEDAT 2.0 of a DVS128, as CIFAR10-DVS; .bin: N-MNIST) or a dataset folder with one\n"
-    "folder of recordings per class. Prints the kind, samples, classes, sensor or image size and\n"
-    "events per sample (min/mean/max; every recording of a folder is read).\n";
+    "(.aedat: AEDAT 2.0 of a DVS128, as CIFAR10-DVS; .bin: N-MNIST), a folder of IDX files in\n"
+    "MNIST's layout (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-...: each split's\n"
+    "images, size, pixel mean and class counts) or a dataset folder with one folder of recordings per\n"
+    "class. Prints the kind, samples, classes, sensor or image size and events per sample\n"
+    "(min/mean/max; every recording of a folder is read).\n";
 
 static int fail(const sq_err *err)
 {
@@ -172,6 +176,57 @@ static int info_folder(const char *root)
     return rc < 0 ? fail(&err) : 0;
 }
 
+/* Whether dir holds split's images in MNIST's naming, gzip'd or raw (what sq_idx_read_split reads). */
+static int has_idx_split(const char *dir, const char *split)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s-images-idx3-ubyte.gz", dir, split);
+    if (access(path, F_OK) == 0)
+        return 1;
+    snprintf(path, sizeof path, "%s/%s-images-idx3-ubyte", dir, split);
+    return access(path, F_OK) == 0;
+}
+
+static void idx_split_summary(const char *split, const sq_idx_images *im, const sq_idx_labels *lb)
+{
+    size_t count[256] = {0}, px = (size_t)im->n * im->rows * im->cols;
+    unsigned n_classes = 0;
+    double sum = 0;
+    for (size_t i = 0; i < px; i++)
+        sum += im->pixels[i];
+    for (uint32_t i = 0; i < lb->n; i++)
+        count[lb->labels[i]]++;
+    for (unsigned c = 0; c < 256; c++)
+        n_classes += count[c] > 0;
+    printf("split %s:\n  images: %u\n  image size: %u x %u (rows x cols)\n  pixel mean: %.3f\n  labels: %u\n"
+           "  classes: %u\n", split, im->n, im->rows, im->cols, px ? sum / (double)px : 0.0, lb->n, n_classes);
+    for (unsigned c = 0; c < 256; c++)
+        if (count[c])
+            printf("    label %u: %zu samples\n", c, count[c]);
+}
+
+/* A folder of IDX splits (Debian's /usr/share/datasets/fashion-mnist): each split present, in the
+ * order MNIST lists them. */
+static int info_idx_folder(const char *dir)
+{
+    static const char *const splits[] = {"train", "t10k"};
+    printf("folder: %s\nkind: idx dataset (MNIST layout: <split>-images-idx3-ubyte, <split>-labels-idx1-ubyte)\n",
+           dir);
+    for (size_t k = 0; k < SQ_COUNT(splits); k++) {
+        if (!has_idx_split(dir, splits[k]))
+            continue;
+        sq_idx_images im;
+        sq_idx_labels lb;
+        sq_err err = {0};
+        if (sq_idx_read_split(dir, splits[k], &im, &lb, &err) < 0)
+            return fail(&err);
+        idx_split_summary(splits[k], &im, &lb);
+        sq_idx_images_free(&im);
+        sq_idx_labels_free(&lb);
+    }
+    return 0;
+}
+
 static int ds_info(int argc, char **argv)
 {
     if (sq_cli_wants_help(argc, argv, info_usage))
@@ -185,6 +240,8 @@ static int ds_info(int argc, char **argv)
         fprintf(stderr, "spikeq: %s: no such file or folder\n", argv[1]);
         return 1;
     }
+    if (S_ISDIR(st.st_mode) && (has_idx_split(argv[1], "train") || has_idx_split(argv[1], "t10k")))
+        return info_idx_folder(argv[1]);
     if (S_ISDIR(st.st_mode))
         return info_folder(argv[1]);
     sq_dvs_file_kind kind;

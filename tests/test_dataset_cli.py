@@ -208,6 +208,41 @@ def test_info_and_list(tmp):
           r.stdout)
 
 
+def write_idx(path, arr, gz):
+    """An unsigned-byte IDX file as LeCun's page lays it out (data.md §3.1), gzip'd or raw."""
+    import gzip
+    data = struct.pack(">I", 0x800 | arr.ndim) + struct.pack(f">{arr.ndim}I", *arr.shape) + arr.astype(np.uint8).tobytes()
+    with (gzip.open(path, "wb") if gz else open(path, "wb")) as f:
+        f.write(data)
+
+
+def test_info_idx_folder(tmp):
+    """A folder of IDX splits, Debian's Fashion-MNIST layout, summarised split by split."""
+    r = run(["dataset", "info", "/usr/share/datasets/fashion-mnist"])
+    check("info fashion-mnist folder exits 0", r.returncode == 0, r.stderr)
+    for key in ("kind: idx dataset", "split train:\n  images: 60000\n  image size: 28 x 28 (rows x cols)\n"
+                "  pixel mean: 72.940\n  labels: 60000\n  classes: 10\n", "    label 9: 6000 samples",
+                "split t10k:\n  images: 10000\n", "  pixel mean: 73.147\n", "    label 0: 1000 samples"):
+        check("info fashion-mnist folder has " + key.splitlines()[0], key in r.stdout, r.stdout)
+    rng = np.random.default_rng(5)
+    d = os.path.join(tmp, "idxdir")
+    os.makedirs(d)
+    im, lb = rng.integers(0, 256, (7, 3, 5)), np.array([2, 0, 2, 2, 5, 0, 2])
+    write_idx(os.path.join(d, "t10k-images-idx3-ubyte"), im, False)
+    write_idx(os.path.join(d, "t10k-labels-idx1-ubyte.gz"), lb, True)
+    r = run(["dataset", "info", d])
+    want = (f"split t10k:\n  images: 7\n  image size: 3 x 5 (rows x cols)\n  pixel mean: {im.mean():.3f}\n"
+            "  labels: 7\n  classes: 3\n    label 0: 2 samples\n    label 2: 4 samples\n    label 5: 1 samples\n")
+    check("info idx folder (one raw split) summarises it", r.returncode == 0 and want in r.stdout and
+          "split train" not in r.stdout, r.stdout + r.stderr)
+    write_idx(os.path.join(d, "train-images-idx3-ubyte.gz"), im, True)
+    write_idx(os.path.join(d, "train-labels-idx1-ubyte.gz"), lb[:6], True)
+    r = run(["dataset", "info", d])
+    check("info idx folder with a count mismatch", r.returncode == 1 and
+          f"{d}/train-labels-idx1-ubyte.gz: expected 7 labels (as many as {d}/train-images-idx3-ubyte.gz has images), "
+          "got 6" in r.stderr, r.stderr)
+
+
 def test_help_and_errors(tmp):
     r = run(["--help"])
     check("spikeq --help lists dataset", r.returncode == 0 and "dataset info|list|frames" in r.stdout, r.stdout)
@@ -259,6 +294,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         test_frames(tmp)
         test_info_and_list(tmp)
+        test_info_idx_folder(tmp)
         test_help_and_errors(tmp)
     return finish()
 
