@@ -18,7 +18,10 @@ enum {
     SQ_STREAM_ENCODER = 6, /* an input encoder's spikes for one (population, sample, neuron) */
     SQ_STREAM_EMULATOR = 7, /* an emulated event camera's per-pixel mismatch */
     SQ_STREAM_ORDER = 8,    /* the shuffled order in which an encoder feeds a dataset's samples */
-    SQ_STREAM_NEURON = 9    /* a neuron model's own noise (sq_neuron_model.seed) */
+    SQ_STREAM_NEURON = 9,   /* a neuron model's own noise (sq_neuron_model.seed) */
+    SQ_STREAM_LAYER = 10,   /* the initial parameters of a layer of a layered network */
+    SQ_STREAM_DROPOUT = 11, /* a dropout layer's masks for one sample */
+    SQ_STREAM_EPOCH = 12    /* the shuffled order of one training epoch */
 };
 
 /* Stream id from (purpose, object index < 2^16, element index < 2^40). */
