@@ -114,7 +114,10 @@ int main(int argc, char **argv)
         losses[k] = sq_loss(loss, sq_net_output(net), labels, N, K, dy, NULL);
         sq_net_backward(net, dy);
         if (k == 0) {
-            sq_tensor_file_put_attr(out, "loss", losses[0], &err);
+            float l0 = (float)losses[0];
+            uint32_t one = 1;
+            if (sq_tensor_file_put(out, "/loss", 1, &one, &l0, &err) < 0)
+                return die(&err);
             for (size_t i = 0; i < sq_net_layer_count(net); i++) {
                 sq_layer *l = sq_net_layer(net, i);
                 size_t images = (size_t)l->T * N, n = images * sq_fshape_size(l->shape);
