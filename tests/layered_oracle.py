@@ -27,6 +27,7 @@ batch (the config's loss and optimizer, the lr of epoch 0) and writes
   /grads/<layer>/<param> float32, that pass's gradients in the weights-file layouts
   /losses                float64 [steps], the loss before each optimizer step
   /after/<layer>/<param> the parameters and BN running statistics after the steps.
+(The driver takes the input shape from INPUTS.h5; the configs' data sections only give it to torch_net.)
 Checks: spikes of every lif identical; other outputs within 1e-5, the loss within 1e-5 relative;
 gradients within 1e-4 (max|a-b| / max|b| per tensor); later losses, parameters and running statistics
 after the steps within 1e-4. Exit 77 (skip) without the driver.
@@ -111,7 +112,7 @@ def L(kind, name, inputs=None, **params):
 
 
 CONFIG_A = {
-    "data": {"source": "h5", "T": T, "channels": C, "size": [H, W]},
+    "data": {"T": T, "channels": C, "size": [H, W]},
     "network": {"layers": [
         L("conv2d", "conv0", ["input"], out_channels=4, kernel=3, stride=1, padding=1),
         L("batchnorm", "bn0", **BNTT), L("lif", "lif0", **LIF_A),
@@ -136,7 +137,7 @@ CONFIG_A = {
 # No bias feeds a batchnorm: its gradient would be zero up to rounding (the mean removes it), which
 # no relative tolerance can check.
 CONFIG_B = {
-    "data": {"source": "h5", "T": T, "channels": C, "size": [H, W]},
+    "data": {"T": T, "channels": C, "size": [H, W]},
     "network": {"layers": [
         {"type": "conv2d", "out_channels": 4, "kernel": [3, 3], "padding": [1, 1]},
         {"type": "batchnorm", "momentum": 0.2},

@@ -10,7 +10,8 @@ same BN running statistics after the training pass.
 
 If BUILD/spikeq has an `eval` command, check_spikeq_eval() also runs
   spikeq eval CONFIG.json --weights OUT.h5 --predictions PRED.h5
-and compares PRED.h5's /logits [n][classes] with the original's evaluation logits (1e-5).
+on the same inputs (data source "tensors") and compares PRED.h5's /logits [n][classes] with the
+original's evaluation logits (1e-5).
 
 usage: sresnet_convert.py [BUILD_DIR] SOURCE_DIR"""
 import json
@@ -96,10 +97,9 @@ def grads_of_original(m):
 
 
 def check_spikeq_eval(build, tmp, cfg, weights, x, labels, want_logits):
-    """spikeq eval against the original's evaluation logits, when the binary has the command.
-    The data section points the evaluation at the inputs written here: {"source": "h5", "path": ...}
-    with /inputs [N][T][C][H][W] float32 and /labels int64 [N] (an assumed source; CONFIG.md does not
-    define the data sources)."""
+    """spikeq eval against the original's evaluation logits, when the binary has the command. The
+    data section points the evaluation at the inputs written here: the "tensors" source, an HDF5 file
+    with /<split>/inputs [n][T][C][H][W] float32 and /<split>/labels [n] (both splits the same)."""
     exe = os.path.join(build, "spikeq") if build else ""
     if not exe or not os.access(exe, os.X_OK):
         print("spikeq eval: skipped (no %s)" % (exe or "BUILD_DIR"))
@@ -109,15 +109,17 @@ def check_spikeq_eval(build, tmp, cfg, weights, x, labels, want_logits):
         return
     data_path = os.path.join(tmp, "eval_inputs.h5")
     with h5py.File(data_path, "w") as f:
-        f["inputs"] = x.numpy().astype(np.float32)
-        f["labels"] = labels.numpy().astype(np.int64)
-    cfg = dict(cfg, data={"source": "h5", "path": data_path, "T": T, "size": SIZE})
+        f.attrs["n_classes"] = np.int64(CLASSES)
+        for split in ("train", "test"):
+            f[split + "/inputs"] = x.numpy().astype(np.float32)
+            f[split + "/labels"] = labels.numpy().astype(np.int64)
+    cfg = dict(cfg, data={"source": "tensors", "file": data_path})
     cfg_path, pred = os.path.join(tmp, "eval.json"), os.path.join(tmp, "pred.h5")
     with open(cfg_path, "w") as f:
         json.dump(cfg, f)
-    r = subprocess.run([exe, "eval", cfg_path, "--weights", weights, "--predictions", pred],
+    r = subprocess.run([exe, "eval", cfg_path, "--weights", weights, "--predictions", pred, "-q"],
                        capture_output=True, text=True, timeout=300)
-    check("spikeq eval exits 0", r.returncode == 0, r.stderr.strip()[-300:])
+    check("spikeq eval exits 0", r.returncode == 0, (r.stderr or r.stdout).strip()[-300:])
     if r.returncode == 0:
         with h5py.File(pred, "r") as f:
             check_close("spikeq eval logits = original's (eval mode)", f["logits"][()], want_logits)

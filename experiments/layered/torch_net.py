@@ -374,12 +374,23 @@ def normalise_layers(layers):
 
 
 def input_shape_of(config):
-    """(T, C, H, W) of the network input from config["data"]: T, channels [2: DVS polarities],
-    size (int or [H, W])."""
+    """(T, C, H, W) of the network input, from config["data"] as the C sample sets read it
+    (encoders/sample_set.h): "tensors" from its file's /train (or /test) inputs [n][T][C][H][W];
+    "idx" C = 1, 28 x 28; "dvs_emulated" and "dvs_folder" C = 2, size [32 and 128 (a DVS128)];
+    T [10]. Any data section may also give T, channels and size (int or [H, W]) itself."""
     d = config.get("data", {})
-    T = int(d["T"])
-    h, w = _pair(d["size"], "data.size")
-    return T, int(d.get("channels", 2)), h, w
+    src = d.get("source")
+    if src == "tensors" and not {"T", "size"} <= set(d):
+        import h5py
+        with h5py.File(d["file"], "r") as f:
+            shape = (f["train/inputs"] if "train/inputs" in f else f["test/inputs"]).shape
+        return tuple(int(v) for v in shape[1:])
+    defaults = {"idx": (1, 28), "dvs_emulated": (2, 32), "dvs_folder": (2, 128)}.get(src, (2, None))
+    size = d.get("size") or defaults[1]
+    if size is None:
+        raise ValueError("data: no size (and no source to take it from)")
+    h, w = _pair(size, "data.size")
+    return int(d.get("T", 10)), int(d.get("channels", defaults[0])), h, w
 
 
 class LayeredNet(nn.Module):
