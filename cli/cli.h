@@ -7,6 +7,8 @@ int sq_cli_run(int argc, char **argv);
 int sq_cli_info(int argc, char **argv);
 int sq_cli_models(int argc, char **argv);
 int sq_cli_raster(int argc, char **argv);
+int sq_cli_train(int argc, char **argv);           /* `spikeq train` (cmd_train.c) */
+int sq_cli_eval(int argc, char **argv);            /* `spikeq eval` (cmd_eval.c) */
 int sq_cli_dataset(int argc, char **argv);         /* `spikeq dataset <sub>`: the table in cmd_dataset.c */
 int sq_cli_dataset_frames(int argc, char **argv);  /* `spikeq dataset frames` (cmd_frames.c) */
 int sq_cli_dataset_emulate(int argc, char **argv); /* `spikeq dataset emulate` (cmd_emulate.c) */

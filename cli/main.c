@@ -16,6 +16,10 @@ static const char usage[] =
     "  models          the neuron models and their parameters (unit, default, range)\n"
     "  raster FILE.h5 -o OUT.png [--t0 MS --t1 MS] [--width W --height H]\n"
     "                  a spike raster picture (PNG), populations stacked and coloured\n"
+    "  train CONFIG.json [--epochs N] [--threads N] [--seed S] [--out DIR] [--resume CKPT.h5] [--benchmark ITERS]\n"
+    "                  train a layered spiking network (BPTT, surrogate gradients); checkpoints, log, curve\n"
+    "  eval CONFIG.json --weights FILE.h5 [--predictions OUT.h5]\n"
+    "                  test accuracy of a layered network with trained weights\n"
     "  dataset info|list|frames|emulate ...\n"
     "                  IDX images/labels, CIFAR10-DVS and N-MNIST recordings and dataset folders;\n"
     "                  emulate: event datasets recorded from still images by an emulated DVS128\n"
@@ -47,8 +51,12 @@ int main(int argc, char **argv)
         return sq_cli_models(argc - 1, argv + 1);
     if (strcmp(cmd, "raster") == 0)
         return sq_cli_raster(argc - 1, argv + 1);
+    if (strcmp(cmd, "train") == 0)
+        return sq_cli_train(argc - 1, argv + 1);
+    if (strcmp(cmd, "eval") == 0)
+        return sq_cli_eval(argc - 1, argv + 1);
     if (strcmp(cmd, "dataset") == 0)
         return sq_cli_dataset(argc - 1, argv + 1);
-    fprintf(stderr, "spikeq: unknown command \"%s\" (expected run, info, models, raster or dataset; see spikeq --help)\n", cmd);
+    fprintf(stderr, "spikeq: unknown command \"%s\" (expected run, info, models, raster, train, eval or dataset; see spikeq --help)\n", cmd);
     return 2;
 }

@@ -1,0 +1,18 @@
+/* cli/train_report.h: the printed reports of `spikeq train` / `spikeq eval` and the learning-curve
+ * picture (cli/train_report.c). */
+#ifndef SQ_CLI_TRAIN_REPORT_H
+#define SQ_CLI_TRAIN_REPORT_H
+
+#include <stdio.h>
+
+#include "../step/train.h"
+
+void sq_cli_train_header(sq_trainer *t, const char *config, const char *out_dir, const char *resume);
+/* Per layer: type, output shape, measured input density (spikes/counts inputs), the path taken
+ * (sparse, dense, mixed) and seconds in the forward and backward passes. */
+void sq_cli_layer_table(sq_net *net, FILE *f);
+void sq_cli_train_summary(sq_trainer *t, double wall_s, const char *out_dir, const char *stopped);
+/* <out_dir>/learning_curve.png from <out_dir>/log.jsonl. Returns 0 or -1. */
+int sq_cli_learning_curve(const char *out_dir);
+
+#endif
