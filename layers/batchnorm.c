@@ -101,25 +101,44 @@ static task task_of(const sq_layer *l, const batchnorm *b, uint32_t N, size_t k)
     return t;
 }
 
-/* Sums over the task's elements of f(x) and f(x) * g(x)-style products: acc1[c] += a[i], acc2[c] +=
- * a[i] * (x[i] - center[c]) (b NULL: acc2 += (a[i] - center[c])^2). */
-static void channel_sums(const task *tk, const float *a, const float *x, const double *center, double *acc1,
-                         double *acc2)
+/* Per-channel sums over the task's elements, in double: s1[c] += a, and s2[c] += a * (b - center[c])
+ * (b given) or (a - center[c])^2 (b NULL). */
+__attribute__((target_clones("avx2", "default"))) static void channel_sums(const task *tk, const float *restrict a,
+                                                                           const float *restrict b,
+                                                                           const double *restrict center,
+                                                                           double *restrict s1, double *restrict s2)
 {
     uint32_t nc = tk->c1 - tk->c0;
     for (uint32_t c = 0; c < nc; c++)
-        acc1[c] = acc2[c] = 0.0;
+        s1[c] = s2[c] = 0.0;
     for (uint32_t t = tk->t0; t < tk->t1; t++)
         for (size_t p = 0; p < tk->pixels; p++) {
             size_t base = t * tk->step + p * tk->C + tk->c0;
+            const float *ap = a + base, *bp = b ? b + base : ap;
             for (uint32_t c = 0; c < nc; c++) {
-                double v = a[base + c];
-                acc1[c] += v;
-                if (x)
-                    acc2[c] += v * ((double)x[base + c] - center[c]);
-                else if (center)
-                    acc2[c] += (v - center[c]) * (v - center[c]);
+                double v = ap[c], d = (double)bp[c] - center[c];
+                s1[c] += v;
+                s2[c] += (b ? v : d) * d;
             }
+        }
+}
+
+/* out[c] = A[c] x[c] + B[c] (add: out[c] += A[c] dy[c] + B[c] x[c] + C[c]) over the task. */
+__attribute__((target_clones("avx2", "default"))) static void channel_affine(const task *tk, const float *restrict x,
+                                                                             const float *restrict dy,
+                                                                             float *restrict out, const float *A,
+                                                                             const float *B, const float *C)
+{
+    uint32_t nc = tk->c1 - tk->c0;
+    for (uint32_t t = tk->t0; t < tk->t1; t++)
+        for (size_t p = 0; p < tk->pixels; p++) {
+            size_t base = t * tk->step + p * tk->C + tk->c0;
+            if (dy)
+                for (uint32_t c = 0; c < nc; c++)
+                    out[base + c] += A[c] * dy[base + c] + B[c] * x[base + c] + C[c];
+            else
+                for (uint32_t c = 0; c < nc; c++)
+                    out[base + c] = A[c] * x[base + c] + B[c];
         }
 }
 
@@ -135,39 +154,37 @@ static void forward(sq_layer *l, const sq_step_ctx *ctx)
     for (size_t k = 0; k < tasks; k++) {
         task tk = task_of(l, b, ctx->N, k);
         size_t s = k / blocks, M = (size_t)(tk.t1 - tk.t0) * tk.pixels;
-        double sum[BLOCK], sq[BLOCK], zero[BLOCK] = {0};
+        double sum[BLOCK], sq[BLOCK], mean[BLOCK] = {0};
+        float A[BLOCK], B[BLOCK];
+        if (ctx->training) {
+            channel_sums(&tk, l->in_val[0], NULL, mean, sum, sq);
+            for (uint32_t c = 0; c < tk.c1 - tk.c0; c++)
+                mean[c] = sum[c] / (double)M;
+            channel_sums(&tk, l->in_val[0], NULL, mean, sum, sq);
+        }
         for (uint32_t c = tk.c0; c < tk.c1; c++) {
             size_t i = s * C + c;
-            b->mean[i] = rmean[i];
-            b->invstd[i] = 1.0 / sqrt((double)rvar[i] + b->eps);
-        }
-        if (ctx->training) {
-            channel_sums(&tk, l->in_val[0], NULL, zero, sum, sq);
-            for (uint32_t c = 0; c < tk.c1 - tk.c0; c++)
-                zero[c] = sum[c] / (double)M;
-            channel_sums(&tk, l->in_val[0], NULL, zero, sum, sq);
-            for (uint32_t c = tk.c0; c < tk.c1; c++) {
-                size_t i = s * C + c;
-                double mean = zero[c - tk.c0], var = sq[c - tk.c0] / (double)M;
-                b->mean[i] = mean;
+            uint32_t j = c - tk.c0;
+            if (ctx->training) {
+                double var = sq[j] / (double)M, unbiased = M > 1 ? var * (double)M / (double)(M - 1) : var;
+                b->mean[i] = mean[j];
                 b->invstd[i] = 1.0 / sqrt(var + b->eps);
-                double unbiased = M > 1 ? var * (double)M / (double)(M - 1) : var;
-                rmean[i] = (float)((1.0 - b->momentum) * rmean[i] + b->momentum * mean);
+                rmean[i] = (float)((1.0 - b->momentum) * rmean[i] + b->momentum * mean[j]);
                 rvar[i] = (float)((1.0 - b->momentum) * rvar[i] + b->momentum * unbiased);
+            } else {
+                b->mean[i] = rmean[i];
+                b->invstd[i] = 1.0 / sqrt((double)rvar[i] + b->eps);
             }
+            double scale = (gamma ? gamma[i] : 1.0) * b->invstd[i];
+            A[j] = (float)scale;
+            B[j] = (float)((beta ? beta[i] : 0.0) - b->mean[i] * scale);
         }
-        for (uint32_t t = tk.t0; t < tk.t1; t++)
-            for (size_t p = 0; p < tk.pixels; p++) {
-                size_t base = t * tk.step + p * C;
-                for (uint32_t c = tk.c0; c < tk.c1; c++) {
-                    size_t i = s * C + c;
-                    double xhat = ((double)l->in_val[0][base + c] - b->mean[i]) * b->invstd[i];
-                    l->out[base + c] = gamma ? (float)(gamma[i] * xhat + beta[i]) : (float)xhat;
-                }
-            }
+        channel_affine(&tk, l->in_val[0], NULL, l->out, A, B, NULL);
     }
 }
 
+/* dx = gamma invstd (dy - mean(dy) - xhat mean(dy xhat)) with batch statistics, gamma invstd dy with
+ * running ones: per channel, dx += A dy + B x + C. */
 static void backward(sq_layer *l, const sq_step_ctx *ctx)
 {
     batchnorm *b = l->priv;
@@ -180,33 +197,27 @@ static void backward(sq_layer *l, const sq_step_ctx *ctx)
         task tk = task_of(l, b, ctx->N, k);
         size_t s = k / blocks, M = (size_t)(tk.t1 - tk.t0) * tk.pixels;
         double sum_dy[BLOCK], sum_dyx[BLOCK], center[BLOCK];
+        float A[BLOCK], B[BLOCK], Cc[BLOCK];
         for (uint32_t c = tk.c0; c < tk.c1; c++)
             center[c - tk.c0] = b->mean[s * C + c];
         channel_sums(&tk, l->grad, l->in_val[0], center, sum_dy, sum_dyx);
         for (uint32_t c = tk.c0; c < tk.c1; c++) {
             size_t i = s * C + c;
-            sum_dyx[c - tk.c0] *= b->invstd[i]; /* sum of dy * xhat */
+            uint32_t j = c - tk.c0;
+            double invstd = b->invstd[i], dyxhat = sum_dyx[j] * invstd; /* sum of dy * xhat */
             if (dgamma) {
-                dgamma[i] = (float)sum_dyx[c - tk.c0];
-                dbeta[i] = (float)sum_dy[c - tk.c0];
+                dgamma[i] = (float)dyxhat;
+                dbeta[i] = (float)sum_dy[j];
             }
+            double a = (gamma ? gamma[i] : 1.0) * invstd, bx = 0.0, c0 = 0.0;
+            if (b->stats_from_batch) {
+                bx = -a * invstd * dyxhat / (double)M;
+                c0 = -a * sum_dy[j] / (double)M - bx * b->mean[i];
+            }
+            A[j] = (float)a, B[j] = (float)bx, Cc[j] = (float)c0;
         }
-        if (!dx)
-            continue;
-        for (uint32_t t = tk.t0; t < tk.t1; t++)
-            for (size_t p = 0; p < tk.pixels; p++) {
-                size_t base = t * tk.step + p * C;
-                for (uint32_t c = tk.c0; c < tk.c1; c++) {
-                    size_t i = s * C + c;
-                    uint32_t j = c - tk.c0;
-                    double scale = (gamma ? gamma[i] : 1.0) * b->invstd[i], dy = l->grad[base + c];
-                    if (b->stats_from_batch) {
-                        double xhat = ((double)l->in_val[0][base + c] - b->mean[i]) * b->invstd[i];
-                        dy -= (sum_dy[j] + xhat * sum_dyx[j]) / (double)M;
-                    }
-                    dx[base + c] += (float)(scale * dy);
-                }
-            }
+        if (dx)
+            channel_affine(&tk, l->in_val[0], l->grad, dx, A, B, Cc);
     }
 }
 

@@ -84,10 +84,8 @@ static size_t workspace(const sq_layer *l, uint32_t N, int threads)
     return (size_t)threads * BLOCK * l->in_T;
 }
 
-static inline float fire(const lif *p, float h) { return p->strict ? (h > (float)p->theta) : (h >= (float)p->theta); }
-
-/* ds/dh at potential h. */
-static inline float surrogate(const lif *p, float h)
+/* ds/dh at potential h (the general form; bptt inlines the triangle). */
+static float surrogate(const lif *p, float h)
 {
     double x = ((double)h - p->theta) / p->theta, g;
     if (p->surr == SURR_TRIANGLE)
@@ -102,22 +100,24 @@ static inline float surrogate(const lif *p, float h)
     return (float)(g / p->theta);
 }
 
-/* The forward recursion for neurons [i0, i1) of a step of `stride` neurons; h (optional) receives
- * the potentials before reset, [t][i - i0]. */
-static void run(const lif *p, const float *x, float *s, float *h, uint32_t T, size_t stride, size_t i0, size_t i1)
+/* The recursion for neurons [i0, i1) of steps of `stride` neurons, written without branches so that
+ * it vectorises: s_t = [h > theta] (+ [h == theta] when not strict) and u_t = h - s (theta or h).
+ * Forward: spikes into s. Backward's recomputation: potentials before reset into h, [t][i - i0]. */
+__attribute__((target_clones("avx2", "default"))) static void run(const lif *p, const float *restrict x,
+                                                                  float *restrict s, float *restrict h, uint32_t T,
+                                                                  size_t stride, size_t i0, size_t i1)
 {
     float u[BLOCK] = {0}, beta = (float)p->beta, theta = (float)p->theta;
+    float eq = p->strict ? 0.0f : 1.0f, rz = p->reset_zero ? 1.0f : 0.0f;
     size_t n = i1 - i0;
     for (uint32_t t = 0; t < T; t++) {
         const float *xt = x + t * stride + i0;
-        float *st = s ? s + t * stride + i0 : NULL;
+        float *st = s ? s + t * stride + i0 : h + t * n;
         for (size_t i = 0; i < n; i++) {
-            float hv = beta * u[i] + xt[i], sv = fire(p, hv);
-            if (h)
-                h[t * n + i] = hv;
-            if (st)
-                st[i] = sv;
-            u[i] = p->reset_zero ? hv * (1.0f - sv) : hv - theta * sv;
+            float hv = beta * u[i] + xt[i];
+            float sv = (float)(hv > theta) + eq * (float)(hv == theta);
+            u[i] = hv - sv * (rz * hv + (1.0f - rz) * theta);
+            st[i] = s ? sv : hv;
         }
     }
 }
@@ -133,33 +133,49 @@ static void forward(sq_layer *l, const sq_step_ctx *ctx)
     }
 }
 
+/* dL/dx for one block, backwards in time: dL/dh_t = dL/ds_t g(h_t) + dL/du_t du_t/dh_t, and
+ * dL/du_{t-1} = beta dL/dh_t. The triangle surrogate, S-ResNet's, is inlined in float. */
+__attribute__((target_clones("avx2", "default"))) static void bptt(const lif *p, const float *restrict h,
+                                                                   const float *restrict gs_all,
+                                                                   float *restrict gx_all, uint32_t T, size_t stride,
+                                                                   size_t i0, size_t n)
+{
+    float gu[BLOCK] = {0}, beta = (float)p->beta, theta = (float)p->theta, inv = (float)(1.0 / p->theta);
+    float eq = p->strict ? 0.0f : 1.0f, rz = p->reset_zero ? 1.0f : 0.0f, keep = p->detach ? 0.0f : 1.0f;
+    float a = (float)(p->a / p->theta), inv_w = (float)(1.0 / p->width);
+    int triangle = p->surr == SURR_TRIANGLE;
+    for (uint32_t t = T; t-- > 0;) {
+        const float *gs = gs_all + t * stride + i0, *ht = h + t * n;
+        float *gx = gx_all + t * stride + i0;
+        for (size_t i = 0; i < n; i++) {
+            float hv = ht[i], sg;
+            if (triangle) {
+                float d = 1.0f - fabsf((hv - theta) * inv) * inv_w;
+                sg = a * (d > 0.0f ? d : 0.0f);
+            } else
+                sg = surrogate(p, hv);
+            float sv = (float)(hv > theta) + eq * (float)(hv == theta);
+            /* subtract: du/dh = 1 - theta g; zero: (1 - s) - h g; the g terms vanish when detached. */
+            float du_dh = rz * (1.0f - sv) + (1.0f - rz) - keep * sg * (rz * hv + (1.0f - rz) * theta);
+            float gh = gs[i] * sg + gu[i] * du_dh;
+            gx[i] += gh;
+            gu[i] = beta * gh;
+        }
+    }
+}
+
 static void backward(sq_layer *l, const sq_step_ctx *ctx)
 {
     const lif *p = l->priv;
     if (!l->in_grad[0])
         return;
     size_t stride = sq_layer_step_size(l, ctx->N), tasks = (stride + BLOCK - 1) / BLOCK;
-    float beta = (float)p->beta, theta = (float)p->theta;
 #pragma omp parallel for num_threads(ctx->threads) schedule(static)
     for (size_t k = 0; k < tasks; k++) {
-        size_t i0 = k * BLOCK, i1 = i0 + BLOCK < stride ? i0 + BLOCK : stride, n = i1 - i0;
+        size_t i0 = k * BLOCK, i1 = i0 + BLOCK < stride ? i0 + BLOCK : stride;
         float *h = ctx->work + (size_t)omp_get_thread_num() * BLOCK * l->T;
         run(p, l->in_val[0], NULL, h, l->T, stride, i0, i1);
-        float gu[BLOCK] = {0}; /* dL/du_t, carried back from step t + 1 */
-        for (uint32_t t = l->T; t-- > 0;) {
-            const float *gs = l->grad + t * stride + i0;
-            float *gx = l->in_grad[0] + t * stride + i0;
-            for (size_t i = 0; i < n; i++) {
-                float hv = h[t * n + i], sg = surrogate(p, hv), sv = fire(p, hv), du_dh;
-                if (p->reset_zero)
-                    du_dh = (1.0f - sv) - (p->detach ? 0.0f : hv * sg);
-                else
-                    du_dh = 1.0f - (p->detach ? 0.0f : theta * sg);
-                float gh = gs[i] * sg + gu[i] * du_dh;
-                gx[i] += gh;
-                gu[i] = beta * gh;
-            }
-        }
+        bptt(p, h, l->grad, l->in_grad[0], l->T, stride, i0, i1 - i0);
     }
 }
 
