@@ -7,6 +7,7 @@
 
 #include <omp.h>
 
+#include "../step/net_spikes.h"
 #include "../step/tensor_file.h"
 #include "../step/train.h"
 #include "cli.h"
@@ -23,6 +24,9 @@ static const char usage[] =
     "  --predictions OUT.h5   write /logits [n][classes], /labels [n] and /predicted [n] (float32)\n"
     "  --threads N            OpenMP threads (the result does not depend on them)\n"
     "  --batch N              samples per forward pass (default: training.eval_batch)\n"
+    "  --spikes OUT.h5        the spikes of --layers (default: every spiking layer) for test samples\n"
+    "                         --samples I,J,... (default 0) as a SONATA spike report: population\n"
+    "                         <layer>_s<I>, node ids in (C, H, W) order, time = step x --dt MS (1)\n"
     "  -q, --quiet            no progress line\n";
 
 static void on_progress(void *user, const sq_train_progress *p)
@@ -59,18 +63,89 @@ static int write_predictions(const char *path, const float *logits, const sq_tra
     return rc;
 }
 
+/* Comma-separated list of up to cap entries: layer names into indices, or sample numbers. */
+static int parse_list(const char *s, sq_net *net, int *layers, size_t *samples, size_t cap, size_t *n)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", s);
+    *n = 0;
+    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        if (*n == cap)
+            return -1;
+        if (layers) {
+            int i = sq_net_layer_find(net, tok);
+            if (i < 0) {
+                fprintf(stderr, "spikeq eval: --layers: no layer named \"%s\"\n", tok);
+                return -1;
+            }
+            layers[(*n)++] = i;
+        } else {
+            char *end;
+            unsigned long long v = strtoull(tok, &end, 10);
+            if (*end || tok[0] == '-') {
+                fprintf(stderr, "spikeq eval: --samples: expected sample numbers, got \"%s\"\n", tok);
+                return -1;
+            }
+            samples[(*n)++] = (size_t)v;
+        }
+    }
+    return 0;
+}
+
+/* --spikes: the chosen samples' forward pass, then their layers' spikes. */
+static int write_spikes(sq_trainer *t, const char *path, const char *layer_list, const char *sample_list, double dt,
+                        sq_err *err)
+{
+    enum { CAP = 256 };
+    int layers[CAP];
+    size_t samples[CAP], nl = 0, ns = 0;
+    sq_net *net = sq_trainer_net(t);
+    if (layer_list) {
+        if (parse_list(layer_list, net, layers, NULL, CAP, &nl) < 0)
+            return sq_fail(err, SQ_EINVAL, "--layers: expected up to %d layer names", CAP);
+    } else
+        for (size_t i = 0; i < sq_net_layer_count(net) && nl < CAP; i++)
+            if (sq_net_layer(net, i)->values != SQ_VALUES_REAL)
+                layers[nl++] = (int)i;
+    if (sample_list ? parse_list(sample_list, NULL, NULL, samples, CAP, &ns) < 0 : (samples[ns++] = 0, 0))
+        return sq_fail(err, SQ_EINVAL, "--samples: expected up to %d sample numbers", CAP);
+    uint32_t pos[CAP];
+    uint64_t ids[CAP];
+    for (size_t k = 0; k < ns; k++)
+        pos[k] = (uint32_t)k, ids[k] = samples[k];
+    int rc = sq_trainer_forward_test(t, samples, (uint32_t)ns, err);
+    return rc < 0 ? rc : sq_net_write_spikes(net, path, layers, nl, pos, ids, ns, dt, err);
+}
+
 int sq_cli_eval(int argc, char **argv)
 {
     if (sq_cli_wants_help(argc, argv, usage))
         return 0;
-    const char *config_path = NULL, *weights = NULL, *predictions = NULL;
+    const char *config_path = NULL, *weights = NULL, *predictions = NULL, *spikes = NULL, *layer_list = NULL,
+               *sample_list = NULL;
+    double dt = 1.0;
     int threads = 0, quiet = 0;
     long batch = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)
             quiet = 1;
-        else if ((strcmp(a, "--weights") == 0 || strcmp(a, "--predictions") == 0 || strcmp(a, "--threads") == 0 ||
+        else if ((strcmp(a, "--spikes") == 0 || strcmp(a, "--layers") == 0 || strcmp(a, "--samples") == 0 ||
+                  strcmp(a, "--dt") == 0) && ++i) {
+            if (!v) {
+                fprintf(stderr, "spikeq eval: %s: expected a value\n", a);
+                return 2;
+            }
+            if (strcmp(a, "--dt") == 0) {
+                char *end;
+                dt = strtod(v, &end);
+                if (*end || !(dt > 0)) {
+                    fprintf(stderr, "spikeq eval: --dt: expected a positive number of ms, got %s\n", v);
+                    return 2;
+                }
+            } else
+                *(strcmp(a, "--spikes") == 0 ? &spikes : strcmp(a, "--layers") == 0 ? &layer_list : &sample_list) = v;
+        } else if ((strcmp(a, "--weights") == 0 || strcmp(a, "--predictions") == 0 || strcmp(a, "--threads") == 0 ||
                   strcmp(a, "--batch") == 0) && ++i) {
             if (!v) {
                 fprintf(stderr, "spikeq eval: %s: expected a value\n", a);
@@ -145,6 +220,8 @@ int sq_cli_eval(int argc, char **argv)
     }
     if (rc == 0 && predictions && (rc = write_predictions(predictions, logits, t, n, K, &r, &err)) == 0)
         printf("predictions: %s\n", predictions);
+    if (rc == 0 && spikes && (rc = write_spikes(t, spikes, layer_list, sample_list, dt, &err)) == 0)
+        printf("spikes: %s\n", spikes);
     free(logits);
     sq_trainer_destroy(t);
     if (rc < 0) {

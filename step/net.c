@@ -316,6 +316,7 @@ int sq_net_forward(sq_net *net, const float *x, uint32_t N, const sq_pass *pass,
 
 const float *sq_net_output(const sq_net *net) { return net->layers[net->n_layers - 1].out; }
 uint32_t sq_net_outputs(const sq_net *net) { return net->layers[net->n_layers - 1].shape.c; }
+uint32_t sq_net_batch(const sq_net *net) { return net->N; }
 
 void sq_net_backward(sq_net *net, const float *d_output)
 {

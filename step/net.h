@@ -52,6 +52,8 @@ int sq_net_forward(sq_net *net, const float *x, uint32_t N, const sq_pass *pass,
 /* [N][outputs] of the last forward pass. Borrowed until the next forward. */
 const float *sq_net_output(const sq_net *net);
 uint32_t sq_net_outputs(const sq_net *net);
+/* Samples of the last forward pass. */
+uint32_t sq_net_batch(const sq_net *net);
 /* Backward pass from dL/d(output) ([N][outputs], of the last forward pass): every trainable
  * parameter's grad is set. */
 void sq_net_backward(sq_net *net, const float *d_output);

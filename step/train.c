@@ -73,7 +73,8 @@ static int allocate(sq_trainer *t, sq_err *err)
     t->scratch = malloc((size_t)t->threads * sample * sizeof *t->scratch);
     t->labels = calloc(t->max_batch, sizeof *t->labels);
     t->keys = malloc(t->max_batch * sizeof *t->keys);
-    t->order = malloc((n_train ? n_train : 1) * sizeof *t->order);
+    size_t n_order = n_train > t->max_batch ? n_train : t->max_batch; /* evaluation batches use it too */
+    t->order = malloc(n_order * sizeof *t->order);
     if (!t->x || !t->dy || !t->scratch || !t->labels || !t->keys || !t->order)
         return sq_fail(err, SQ_ENOMEM, "out of memory for a batch of %u samples of %zu floats", t->max_batch, sample);
     return 0;
@@ -185,6 +186,19 @@ int sq_trainer_evaluate(sq_trainer *t, sq_epoch_report *r, float *logits, sq_err
     r->test_accuracy = n ? (double)correct / (double)n : 0.0;
     r->test_seconds = omp_get_wtime() - t0;
     return 0;
+}
+
+int sq_trainer_forward_test(sq_trainer *t, const size_t *idx, uint32_t n, sq_err *err)
+{
+    size_t total = sq_sample_set_info_get(t->test)->n;
+    if (n == 0 || n > t->max_batch)
+        return sq_fail(err, SQ_EINVAL, "expected 1 to %u samples, got %u", t->max_batch, n);
+    for (uint32_t i = 0; i < n; i++)
+        if (idx[i] >= total)
+            return sq_fail(err, SQ_EINVAL, "sample %zu: expected an index below the %zu test samples", idx[i], total);
+    sq_pass pass = {.training = 0, .seed = t->spec.seed};
+    int rc = sq_batch_fill(t->test, idx, n, t->x, t->labels, t->scratch, t->threads, err);
+    return rc < 0 ? rc : sq_net_forward(t->net, t->x, n, &pass, err);
 }
 
 static int append_log(const sq_trainer *t, const sq_epoch_report *r, sq_err *err)

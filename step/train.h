@@ -94,6 +94,10 @@ void sq_trainer_request_stop(sq_trainer *t);
  * Returns 0 or an error. Thread: main. */
 int sq_trainer_evaluate(sq_trainer *t, sq_epoch_report *r, float *logits, sq_err *err);
 
+/* One evaluation-mode forward pass over test samples idx[0..n) (n <= the batch): the layers' outputs
+ * are then those of these samples, at batch positions 0..n-1 (step/net_spikes.h writes them). */
+int sq_trainer_forward_test(sq_trainer *t, const size_t *idx, uint32_t n, sq_err *err);
+
 /* Times iters training iterations, then iters inference batches, at the configured batch on
  * random event frames (5 % of the inputs are 1) of the data's shape, after one untimed iteration
  * of each. Thread: main. */

@@ -263,12 +263,10 @@ class LIF(nn.Module):
             if self.keep_h is not None:
                 self.keep_h.append(h.detach())
             s = SpikeFn.apply(h, self.threshold, self.strict, self.sur)
-            # CONFIG.md: with detach_reset the whole reset term (threshold*s_t or h_t*s_t) is detached
-            if self.reset == "subtract":
-                r = self.threshold * s
-            else:
-                r = h * s  # u = h - h*s = h*(1 - s)
-            u = h - (r.detach() if self.detach_reset else r)
+            # CONFIG.md: detach_reset treats the spike in the reset as a constant (SpikingJelly's
+            # detach_reset): du/dh = 1 (subtract) or 1 - s_t (zero).
+            sr = s.detach() if self.detach_reset else s
+            u = h - self.threshold * sr if self.reset == "subtract" else h * (1 - sr)
             out.append(s)
         return torch.stack(out)
 
