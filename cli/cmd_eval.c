@@ -180,7 +180,10 @@ int sq_cli_eval(int argc, char **argv)
     json_error_t jerr;
     json_t *config = json_load_file(config_path, JSON_REJECT_DUPLICATES, &jerr);
     if (!config) {
-        fprintf(stderr, "spikeq: %s: line %d: %s\n", config_path, jerr.line, jerr.text);
+        if (jerr.line > 0)
+            fprintf(stderr, "spikeq: %s: line %d: %s\n", config_path, jerr.line, jerr.text);
+        else
+            fprintf(stderr, "spikeq: %s\n", jerr.text);
         return 1;
     }
     if (batch > 0) {

@@ -181,7 +181,10 @@ int sq_cli_train(int argc, char **argv)
     json_error_t jerr;
     json_t *config = json_load_file(config_path, JSON_REJECT_DUPLICATES, &jerr);
     if (!config) {
-        fprintf(stderr, "spikeq: %s: line %d: %s\n", config_path, jerr.line, jerr.text);
+        if (jerr.line > 0)
+            fprintf(stderr, "spikeq: %s: line %d: %s\n", config_path, jerr.line, jerr.text);
+        else
+            fprintf(stderr, "spikeq: %s\n", jerr.text);
         return 1;
     }
     char out_buf[4096];
@@ -213,6 +216,8 @@ int sq_cli_train(int argc, char **argv)
         return rc == SQ_EINTR ? (stop_signal == SIGTERM ? 143 : 130) : 1;
     }
     running = t;
+    if (stop_signal) /* a signal that came while the trainer was being made */
+        sq_trainer_request_stop(t);
     sq_cli_train_header(t, config_path, o.out_dir, o.resume);
     if (bench) {
         sq_benchmark_result r;
