@@ -1,5 +1,6 @@
 /* step/net.c: building a layered network from its JSON description and running its forward and
  * backward passes (step/net.h). */
+#include <cblas.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,6 +207,9 @@ int sq_net_create(const json_t *network, const char *origin, const sq_net_input 
     *out = NULL;
     sq__cfg_ctx c = {.origin = origin, .err = err};
     int rc;
+    /* Our OpenMP loops call SGEMM from every thread on fixed chunks (the same bits at any thread
+     * count); OpenBLAS's own thread pool on top would oversubscribe the cores. */
+    openblas_set_num_threads(1);
     if ((rc = sq__cfg_object(&c, network, "network", net_keys, SQ_COUNT(net_keys))) < 0)
         return rc;
     const json_t *layers = json_object_get(network, "layers");
