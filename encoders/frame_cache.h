@@ -11,7 +11,8 @@
  *   root attributes: format = "spikeq-frame-cache", version = 1, params = key, saturated (uint64).
  * Samples are recorded and compressed by an OpenMP team (H5Dwrite_chunk then writes the compressed
  * chunks in sample order), so the file does not depend on the thread count. The build writes
- * "<file>.tmp.<pid>" and renames it when complete; an interrupted or failed build removes it.
+ * "<file>.tmp.<pid>" and renames it when complete; a build stopped by progress or by an error
+ * removes it (one left by a killed process is never read).
  * An existing file is validated (HDF5 opens it, attributes, shape, filters, one stored chunk per
  * sample, the labels); anything wrong is SQ_EFORMAT "<file>: corrupt frame cache: ...; delete it to
  * rebuild". A chunk that fails to inflate is the same error from sq__frame_cache_read. */

@@ -81,9 +81,8 @@ static void finish_block(build_ctx *b, size_t b0, size_t b1, const char *path)
     const sq__frame_cache_spec *sp = b->sp;
     for (size_t k = b0; k < b1 && b->stop_rc == 0; k++) {
         slot *s = &b->slots[k - b0];
-        if (s->rc < 0) {
-            b->stop_rc = s->rc;
-            b->stop_err = s->err;
+        if (s->rc < 0) { /* the recording's own message, with the sample (an emulated one names no file) */
+            b->stop_rc = sq_fail(&b->stop_err, s->rc, "%s (sample %zu)", s->err.msg, k);
             break;
         }
         hsize_t off[5] = {k, 0, 0, 0, 0};

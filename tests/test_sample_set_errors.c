@@ -178,6 +178,23 @@ START_TEST(open_errors_name_the_file_field_expectation_and_value)
     p.train_ratio = 1.0;
     ck_assert_int_eq(open_fails(&p, "test", &err), SQ_EFORMAT);
     ck_assert_str_eq(err.msg, "t.json: data: split test: expected at least one sample, got none");
+    /* A recording of another sensor (N-MNIST's 34 x 34) in the folder: its get() names it. */
+    char bin[400];
+    snprintf(bin, sizeof bin, "%s/c/cifar10_c_9.bin", root);
+    sq_dvs_stream nm = {.width = 34, .height = 34};
+    ck_assert_int_eq(sq_dvs_stream_push(&nm, (sq_dvs_event){.t = 5, .x = 3, .y = 4, .p = 1}), 0);
+    ck_assert_int_eq(sq_nmnist_write(bin, &nm, NULL), 0);
+    sq_dvs_stream_free(&nm);
+    sq_sample_set *s;
+    ck_assert_int_eq(sq_sample_set_open(&p, "train", &s, &err), 0);
+    ck_assert_uint_eq(sq_sample_set_info_get(s)->n, 10);
+    float *x = malloc(10 * 128 * 128 * 2 * sizeof *x);
+    ck_assert_int_eq(sq_sample_set_get(s, 9, x, NULL, &err), SQ_EFORMAT);
+    snprintf(want, sizeof want, "%s: expected a recording of the dataset's 128 x 128 sensor (as its first), got 34 x 34",
+             bin);
+    ck_assert_str_eq(err.msg, want);
+    free(x);
+    sq_sample_set_close(s);
     sq_tmp_cleanup();
 }
 END_TEST
@@ -252,6 +269,28 @@ static void build_cache(sq_sample_set_params *p, const char *dir, char *file, si
     sq_sample_set_close(s);
 }
 
+START_TEST(a_recording_that_fails_stops_the_build_naming_the_sample_and_leaves_no_file)
+{
+    char dir[300];
+    sq_sample_set_params p;
+    sq_err err = {0};
+    sq_sample_set_params_default(&p);
+    p.source = SQ_SAMPLES_DVS_EMULATED;
+    p.samples = 4;
+    p.threads = 2;
+    p.cache = fx_dir(dir, sizeof dir, "cache");
+    p.emulator.max_events = 1000; /* a Fashion-MNIST recording has ~2e5 */
+    ck_assert_int_eq(open_fails(&p, "train", &err), SQ_ERANGE);
+    const char *head = "emulator: expected at most max_events = 1000 events a recording, got ";
+    ck_assert_msg(strncmp(err.msg, head, strlen(head)) == 0, "%s", err.msg);
+    ck_assert_str_eq(err.msg + strlen(err.msg) - 11, " (sample 0)");
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "test -z \"$(ls -A '%s')\"", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    sq_tmp_cleanup();
+}
+END_TEST
+
 START_TEST(corrupt_caches_are_errors_naming_the_file)
 {
     char dir[300], file[600], want[900];
@@ -309,6 +348,7 @@ int main(void)
     tcase_add_test(tc, config_errors_name_the_file_field_expectation_and_value);
     tcase_add_test(tc, open_errors_name_the_file_field_expectation_and_value);
     tcase_add_test(tc, tensors_errors_name_the_file_dataset_expectation_and_value);
+    tcase_add_test(tc, a_recording_that_fails_stops_the_build_naming_the_sample_and_leaves_no_file);
     tcase_add_test(tc, corrupt_caches_are_errors_naming_the_file);
     suite_add_tcase(s, tc);
     return sq_test_run(s);
