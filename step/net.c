@@ -23,6 +23,11 @@ struct sq_net {
     size_t bytes;
     uint64_t *default_keys;
     sq_pass last_pass;     /* of the last forward: the backward pass runs in the same mode */
+    /* Gradient buffers are shared: a layer's output gradient lives only from the backward step of
+     * its last consumer (first_write) to its own, so buffers are reused along the backward pass. */
+    float **slots;
+    size_t n_slots;
+    size_t *first_write;   /* per layer: the backward step that first writes its gradient */
 };
 
 static const char *const net_keys[] = {"layers", "sparse_max_density"};
@@ -148,6 +153,62 @@ static void mark_gradients(sq_net *net, int *needs)
     }
 }
 
+/* The gradient buffers: an interval allocation over the backward pass (steps n, n-1, ..., 0; the
+ * last layer's gradient is set at step n). At step k the gradients first written by layer k's
+ * backward are taken from the free buffers (the smallest that fits, else the largest, grown), and
+ * after it layer k's own is given back. Buffers are sized for the largest tensor they hold. */
+static int assign_gradients(sq_net *net, const int *needs, sq_err *err)
+{
+    size_t n = net->n_layers, *size = calloc(n, sizeof *size), *slot_size = calloc(n, sizeof *slot_size);
+    int *slot_of = calloc(n, sizeof *slot_of), *busy = calloc(n, sizeof *busy);
+    net->first_write = calloc(n, sizeof *net->first_write);
+    net->slots = calloc(n, sizeof *net->slots);
+    int rc = size && slot_size && slot_of && busy && net->first_write && net->slots ? 0 : sq_fail(err, SQ_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const sq_layer *l = &net->layers[i];
+        size[i] = (size_t)l->T * net->max_batch * sq_fshape_size(l->shape);
+        net->first_write[i] = i + 1 == n ? n : i; /* a layer nothing reads starts (zero) at its own step */
+        for (size_t j = i + 1; j < n; j++)
+            for (int k = 0; k < net->layers[j].n_in; k++)
+                if (net->layers[j].in[k] == (int)i && (net->first_write[i] == i || j > net->first_write[i]))
+                    net->first_write[i] = j;
+    }
+    for (size_t step = n + 1; rc == 0 && step-- > 0;) {
+        for (size_t i = 0; i < n; i++) {
+            if (!needs[i] || net->first_write[i] != step)
+                continue;
+            int best = -1;
+            for (size_t s = 0; s < net->n_slots; s++)
+                if (!busy[s] && (best < 0 || (slot_size[s] >= size[i]) > (slot_size[best] >= size[i]) ||
+                                 ((slot_size[s] >= size[i]) == (slot_size[best] >= size[i]) &&
+                                  (slot_size[best] >= size[i] ? slot_size[s] < slot_size[best] : slot_size[s] > slot_size[best]))))
+                    best = (int)s;
+            if (best < 0)
+                best = (int)net->n_slots++;
+            if (slot_size[best] < size[i])
+                slot_size[best] = size[i];
+            busy[best] = 1;
+            slot_of[i] = best;
+        }
+        if (step < n && needs[step])
+            busy[slot_of[step]] = 0;
+    }
+    for (size_t s = 0; rc == 0 && s < net->n_slots; s++) {
+        if (!(net->slots[s] = calloc(slot_size[s], sizeof(float))))
+            rc = sq_fail(err, SQ_ENOMEM, "out of memory for %zu gradients", slot_size[s]);
+        net->bytes += slot_size[s] * sizeof(float);
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        net->layers[i].grad = needs[i] ? net->slots[slot_of[i]] : NULL;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        sq_layer *l = &net->layers[i];
+        for (int k = 0; k < l->n_in; k++)
+            l->in_grad[k] = l->in[k] >= 0 && needs[l->in[k]] ? net->layers[l->in[k]].grad : NULL;
+    }
+    free(size), free(slot_size), free(slot_of), free(busy);
+    return rc;
+}
+
 static int allocate(sq_net *net, sq_err *err)
 {
     int *needs = calloc(net->n_layers, sizeof *needs);
@@ -175,20 +236,19 @@ static int allocate(sq_net *net, sq_err *err)
         }
         size_t n = (size_t)l->T * net->max_batch * sq_fshape_size(l->shape);
         l->out = malloc(n * sizeof *l->out);
-        l->grad = needs[i] ? calloc(n, sizeof *l->grad) : NULL;
-        net->bytes += n * sizeof(float) * (needs[i] ? 2 : 1);
-        if (!l->out || (needs[i] && !l->grad)) {
+        net->bytes += n * sizeof(float);
+        if (!l->out) {
             rc = sq_fail(err, SQ_ENOMEM, "%s: out of memory for %zu activations", l->name, n);
             break;
         }
-        for (int k = 0; k < l->n_in; k++)
-            l->in_grad[k] = l->in[k] >= 0 && needs[l->in[k]] ? net->layers[l->in[k]].grad : NULL;
         if (l->type->prepare && (rc = l->type->prepare(l, net->max_batch, net->threads, err)) < 0)
             break;
         size_t w = l->type->workspace ? l->type->workspace(l, net->max_batch, net->threads) : 0;
         if (w > net->work_floats)
             net->work_floats = w;
     }
+    if (rc == 0)
+        rc = assign_gradients(net, needs, err);
     if (rc == 0 && !(net->work = malloc((net->work_floats ? net->work_floats : 1) * sizeof *net->work)))
         rc = sq_fail(err, SQ_ENOMEM, "out of memory for %zu floats of workspace", net->work_floats);
     net->bytes += net->work_floats * sizeof(float);
@@ -267,8 +327,11 @@ void sq_net_destroy(sq_net *net)
         else
             free(l->priv);
         free(l->out);
-        free(l->grad);
     }
+    for (size_t s = 0; s < net->n_slots; s++)
+        free(net->slots[s]);
+    free(net->slots);
+    free(net->first_write);
     free(net->layers);
     free(net->param_mem);
     free(net->work);
@@ -324,11 +387,6 @@ uint32_t sq_net_batch(const sq_net *net) { return net->N; }
 
 void sq_net_backward(sq_net *net, const float *d_output)
 {
-    for (size_t i = 0; i < net->n_layers; i++) {
-        sq_layer *l = &net->layers[i];
-        if (l->grad)
-            memset(l->grad, 0, (size_t)l->T * net->N * sq_fshape_size(l->shape) * sizeof *l->grad);
-    }
     sq_layer *last = &net->layers[net->n_layers - 1];
     if (!last->grad)
         return;
@@ -336,6 +394,11 @@ void sq_net_backward(sq_net *net, const float *d_output)
     sq_step_ctx ctx = context(net, &net->last_pass);
     for (size_t i = net->n_layers; i-- > 0;) {
         sq_layer *l = &net->layers[i];
+        for (size_t j = 0; j < net->n_layers; j++) {
+            sq_layer *g = &net->layers[j];
+            if (g->grad && net->first_write[j] == i)
+                memset(g->grad, 0, (size_t)g->T * net->N * sq_fshape_size(g->shape) * sizeof *g->grad);
+        }
         if (!l->grad)
             continue;
         bind_inputs(net, l);
