@@ -35,6 +35,7 @@ static const char usage[] =
     "                    trained weights do not depend on it\n"
     "  --seed S          initial weights, shuffling and dropout (default: training.seed)\n"
     "  --out DIR         output folder (default: out/<config name>)\n"
+    "  --batch N         training batch (default: training.batch)\n"
     "  --resume FILE.h5  continue from a checkpoint\n"
     "  --weights FILE.h5 start from these weights instead of the seeded initialisation\n"
     "  --benchmark ITERS time ITERS training iterations and ITERS inference batches on random event\n"
@@ -141,7 +142,7 @@ int sq_cli_train(int argc, char **argv)
         return 0;
     const char *config_path = NULL, *out_dir = NULL;
     sq_train_options o = {.seed = -1, .epochs = -1};
-    long long bench = 0, v;
+    long long bench = 0, batch = 0, v;
     ui u = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -159,6 +160,9 @@ int sq_cli_train(int argc, char **argv)
             if (parse_int(a, val, 0, 4294967295LL, &v) < 0)
                 return 2;
             o.seed = v;
+        } else if (strcmp(a, "--batch") == 0 && ++i) {
+            if (parse_int(a, val, 1, 65536, &batch) < 0)
+                return 2;
         } else if (strcmp(a, "--benchmark") == 0 && ++i) {
             if (parse_int(a, val, 1, 1000000, &bench) < 0)
                 return 2;
@@ -186,6 +190,12 @@ int sq_cli_train(int argc, char **argv)
         else
             fprintf(stderr, "spikeq: %s\n", jerr.text);
         return 1;
+    }
+    if (batch > 0) {
+        json_t *tr = json_object_get(config, "training");
+        if (!json_is_object(tr))
+            json_object_set_new(config, "training", tr = json_object());
+        json_object_set_new(tr, "batch", json_integer(batch));
     }
     char out_buf[4096];
     if (!out_dir) {

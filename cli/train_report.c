@@ -20,8 +20,12 @@ void sq_cli_train_header(sq_trainer *t, const char *config, const char *out_dir,
         printf("train data: %s\n", train->description);
     if (test)
         printf("test data: %s\n", test->description);
-    printf("network: %zu layers, %zu trainable parameters, %.1f MiB of activations, gradients and parameters\n",
+    double steps = sq_net_neuron_steps(net);
+    printf("network: %zu layers, %zu trainable parameters, %.1f MiB of activations, gradients and parameters",
            sq_net_layer_count(net), sq_net_trainable_size(net), (double)sq_net_bytes(net) / 1048576.0);
+    if (steps > 0)
+        printf(" (%.1f bytes per LIF neuron-step)", (double)sq_net_bytes(net) / steps);
+    printf("\n");
     printf("training: %u epochs, batch %u, %s loss, %s lr %g, seed %llu, threads %d\n", s->epochs, s->batch,
            sq_loss_name(s->loss), s->optimizer.kind == SQ_OPTIM_SGD ? "sgd" : s->optimizer.kind == SQ_OPTIM_ADAM ? "adam" : "adamw",
            s->optimizer.lr, (unsigned long long)s->seed, sq_net_threads(net));

@@ -451,6 +451,15 @@ size_t sq_net_trainable_size(const sq_net *net)
 
 size_t sq_net_bytes(const sq_net *net) { return net->bytes; }
 
+double sq_net_neuron_steps(const sq_net *net)
+{
+    double n = 0;
+    for (size_t i = 0; i < net->n_layers; i++)
+        if (net->layers[i].values == SQ_VALUES_SPIKES)
+            n += (double)net->layers[i].T * net->max_batch * sq_fshape_size(net->layers[i].shape);
+    return n;
+}
+
 /* Visits every element: f = file offset, i = internal offset. Internal axis a runs over
  * dims[perm[a]] with file stride of axis perm[a]. */
 static void permute(const sq_param *p, const float *src, float *dst, int to_file)

@@ -70,6 +70,10 @@ sq_param *sq_net_param(sq_net *net, size_t i, const sq_layer **owner);
 /* Total floats of trainable parameters. */
 size_t sq_net_trainable_size(const sq_net *net);
 
+/* LIF neuron-steps of a full batch (T x max_batch x neurons of every spiking layer); the memory
+ * report divides sq_net_bytes by it. */
+double sq_net_neuron_steps(const sq_net *net);
+
 /* Bytes held for activations, gradients and parameters (the memory report). */
 size_t sq_net_bytes(const sq_net *net);
 
