@@ -93,7 +93,8 @@ void sq_sample_set_params_default(sq_sample_set_params *p);
  * SQ_ECONFIG. Thread: any. */
 int sq_sample_set_params_check(const sq_sample_set_params *p, sq_err *err);
 
-/* "tensors", "idx", "dvs_folder", "dvs_emulated"; the lookup returns -1 for an unknown name. */
+/* "tensors", "idx", "dvs_folder", "dvs_emulated"; the lookup returns -1 for an unknown name.
+ * Thread: any. */
 const char *sq_sample_source_name(sq_sample_source s);
 int sq_sample_source_find(const char *name);
 
@@ -104,7 +105,8 @@ int sq_sample_source_find(const char *name);
  * NULL. Thread: any. */
 int sq_sample_set_open(const sq_sample_set_params *p, const char *split, sq_sample_set **out, sq_err *err);
 
-/* NULL is a no-op. Thread: any, not concurrently with a use of s. */
+/* A set only reads its files (a cache is complete before open returns), so there is nothing to
+ * flush and close cannot fail. NULL is a no-op. Thread: any, not concurrently with a use of s. */
 void sq_sample_set_close(sq_sample_set *s);
 
 /* Borrowed: valid until sq_sample_set_close(s). Thread: any. */
