@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../step/train.h"
 #include "config_fixture.h"
 #include "io/config.h"
 #include "io/json_set.h"
@@ -241,6 +242,33 @@ static int ends_with(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* A layered-network training config (README "Layered networks") has a "network" object. */
+static int is_training_config(const char *path)
+{
+    json_t *j = json_load_file(path, 0, NULL);
+    int yes = json_is_object(json_object_get(j, "network"));
+    json_decref(j);
+    return yes;
+}
+
+/* A training config builds: its data parameters, recipe and network (at batch 1, on synthetic
+ * inputs of the data's shape, so no data files are needed). */
+static void check_training_config(const char *path)
+{
+    json_t *j = json_load_file(path, 0, NULL);
+    json_t *tr = json_object_get(j, "training");
+    ck_assert_ptr_nonnull(tr);
+    json_object_set_new(tr, "batch", json_integer(1));
+    json_object_set_new(tr, "eval_batch", json_integer(1));
+    sq_train_options o = {.origin = path, .seed = -1, .epochs = -1, .synthetic = 1, .threads = 1};
+    sq_trainer *t = NULL;
+    sq_err err = {0, ""};
+    int rc = sq_trainer_create(j, &o, &t, &err);
+    ck_assert_msg(rc == 0, "%s: %s", path, err.msg);
+    sq_trainer_destroy(t);
+    json_decref(j);
+}
+
 /* Loads every *.json below dir; returns how many it loaded. */
 static int load_all(const char *dir)
 {
@@ -260,6 +288,11 @@ static int load_all(const char *dir)
         }
         if (!ends_with(e->d_name, ".json"))
             continue;
+        if (is_training_config(path)) {
+            check_training_config(path);
+            count++;
+            continue;
+        }
         sq_config *c = NULL;
         sq_err err = {0, ""};
         int rc = sq_config_load(path, NULL, 0, &c, &err);
