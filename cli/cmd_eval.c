@@ -177,21 +177,9 @@ int sq_cli_eval(int argc, char **argv)
         fputs(usage, stderr);
         return 2;
     }
-    json_error_t jerr;
-    json_t *config = json_load_file(config_path, JSON_REJECT_DUPLICATES, &jerr);
-    if (!config) {
-        if (jerr.line > 0)
-            fprintf(stderr, "spikeq: %s: line %d: %s\n", config_path, jerr.line, jerr.text);
-        else
-            fprintf(stderr, "spikeq: %s\n", jerr.text);
+    json_t *config = sq_cli_training_config(config_path, "eval_batch", batch);
+    if (!config)
         return 1;
-    }
-    if (batch > 0) {
-        json_t *tr = json_object_get(config, "training");
-        if (!tr)
-            json_object_set_new(config, "training", tr = json_object());
-        json_object_set_new(tr, "eval_batch", json_integer(batch));
-    }
     sq_train_options o = {.origin = config_path, .weights = weights, .threads = threads, .seed = -1, .epochs = -1,
                           .eval_only = 1, .on_progress = on_progress, .user = &quiet};
     sq_err err = {0};

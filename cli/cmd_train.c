@@ -182,21 +182,9 @@ int sq_cli_train(int argc, char **argv)
         fputs(usage, stderr);
         return 2;
     }
-    json_error_t jerr;
-    json_t *config = json_load_file(config_path, JSON_REJECT_DUPLICATES, &jerr);
-    if (!config) {
-        if (jerr.line > 0)
-            fprintf(stderr, "spikeq: %s: line %d: %s\n", config_path, jerr.line, jerr.text);
-        else
-            fprintf(stderr, "spikeq: %s\n", jerr.text);
+    json_t *config = sq_cli_training_config(config_path, "batch", batch);
+    if (!config)
         return 1;
-    }
-    if (batch > 0) {
-        json_t *tr = json_object_get(config, "training");
-        if (!json_is_object(tr))
-            json_object_set_new(config, "training", tr = json_object());
-        json_object_set_new(tr, "batch", json_integer(batch));
-    }
     char out_buf[4096];
     if (!out_dir) {
         default_out(config_path, out_buf, sizeof out_buf);

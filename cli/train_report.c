@@ -159,3 +159,25 @@ int sq_cli_learning_curve(const char *out_dir)
     sq_canvas_free(&c);
     return rc;
 }
+
+/* Reads a training config, with training.<key> = value when value > 0 (a command-line override);
+ * prints the reason and returns NULL when the file cannot be read or parsed. */
+json_t *sq_cli_training_config(const char *path, const char *key, long long value)
+{
+    json_error_t jerr;
+    json_t *config = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    if (!config) {
+        if (jerr.line > 0)
+            fprintf(stderr, "spikeq: %s: line %d: %s\n", path, jerr.line, jerr.text);
+        else
+            fprintf(stderr, "spikeq: %s\n", jerr.text);
+        return NULL;
+    }
+    if (value > 0) {
+        json_t *tr = json_object_get(config, "training");
+        if (!json_is_object(tr))
+            json_object_set_new(config, "training", tr = json_object());
+        json_object_set_new(tr, key, json_integer(value));
+    }
+    return config;
+}

@@ -3,6 +3,7 @@
 #ifndef SQ_CLI_TRAIN_REPORT_H
 #define SQ_CLI_TRAIN_REPORT_H
 
+#include <jansson.h>
 #include <stdio.h>
 
 #include "../step/train.h"
@@ -14,5 +15,8 @@ void sq_cli_layer_table(sq_net *net, FILE *f);
 void sq_cli_train_summary(sq_trainer *t, double wall_s, const char *out_dir, const char *stopped);
 /* <out_dir>/learning_curve.png from <out_dir>/log.jsonl. Returns 0 or -1. */
 int sq_cli_learning_curve(const char *out_dir);
+/* Reads a training config, with training.<key> = value when value > 0 (a command-line override);
+ * prints the reason and returns NULL when the file cannot be read or parsed. */
+json_t *sq_cli_training_config(const char *path, const char *key, long long value);
 
 #endif
