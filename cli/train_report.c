@@ -141,7 +141,7 @@ int sq_cli_learning_curve(const char *out_dir)
         }
     }
     char title[128];
-    snprintf(title, sizeof title, "ACCURACY IN PERCENT, EPOCHS 1-%d: TRAIN", n);
+    snprintf(title, sizeof title, "ACCURACY IN PERCENT - EPOCHS 1-%d: TRAIN", n);
     int x = sq_canvas_text(&c, L, 12, title, 2, axis) + L;
     x += sq_canvas_text(&c, x + 10, 12, "BLUE", 2, ctrain) + 10;
     x += sq_canvas_text(&c, x + 10, 12, "TEST", 2, axis) + 10;
