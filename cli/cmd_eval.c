@@ -8,9 +8,11 @@
 #include <omp.h>
 
 #include "../step/net_spikes.h"
+#include "../step/rules.h"
 #include "../step/tensor_file.h"
 #include "../step/train.h"
 #include "cli.h"
+#include "cmd_desire.h"
 #include "train_report.h"
 
 static const char usage[] =
@@ -18,7 +20,9 @@ static const char usage[] =
     "\n"
     "Evaluates the layered network of a config on its test set with the given weights (a best.h5 or\n"
     "checkpoint.h5 of spikeq train, or a converted PyTorch model) and prints\n"
-    "`test accuracy: P % (K/N)` (the first maximum of the readout is the answer, as torch.argmax).\n"
+    "`test accuracy: P % (K/N)` (the first maximum of the readout is the answer, as torch.argmax; for\n"
+    "training.rule = \"desire\" the label neuron's spike count must be the unique maximum, and\n"
+    "--predictions writes /counts [n][outputs], /labels and /predicted, -1 where no maximum is unique).\n"
     "\n"
     "  --weights FILE.h5      the weights (required)\n"
     "  --predictions OUT.h5   write /logits [n][classes], /labels [n] and /predicted [n] (float32)\n"
@@ -183,6 +187,19 @@ int sq_cli_eval(int argc, char **argv)
     sq_train_options o = {.origin = config_path, .weights = weights, .threads = threads, .seed = -1, .epochs = -1,
                           .eval_only = 1, .on_progress = on_progress, .user = &quiet};
     sq_err err = {0};
+    sq_rule rule;
+    if (sq_rule_of(config, config_path, &rule, &err) < 0) {
+        fprintf(stderr, "spikeq: %s\n", err.msg);
+        json_decref(config);
+        return 1;
+    }
+    if (rule == SQ_RULE_DESIRE) {
+        int drc = spikes || batch ? (fprintf(stderr, "spikeq eval: --spikes and --batch: not available for desire "
+                                                      "backpropagation networks\n"), SQ_EINVAL)
+                                  : sq_cli_desire_eval(config, &o, predictions);
+        json_decref(config);
+        return drc < 0 ? 1 : 0;
+    }
     sq_trainer *t;
     double t0 = omp_get_wtime();
     int rc = sq_trainer_create(config, &o, &t, &err);

@@ -16,15 +16,18 @@
 #include <omp.h>
 
 #include "../step/net.h"
+#include "../step/rules.h"
 #include "../step/train.h"
 #include "cli.h"
+#include "cmd_desire.h"
 #include "train_report.h"
 
 static const char usage[] =
     "usage: spikeq train CONFIG.json [options]\n"
     "\n"
     "Trains the layered spiking network a config describes (data, network, training; see README.md\n"
-    "\"Layered networks\") with backpropagation through time and surrogate gradients. After each epoch\n"
+    "\"Layered networks\") with backpropagation through time and surrogate gradients, or, with\n"
+    "training.rule = \"desire\", by desire backpropagation (README \"Desire backpropagation\"). After each epoch\n"
     "it evaluates the test set and writes, in the output folder: checkpoint.h5 (weights, BN statistics,\n"
     "optimizer state, position), best.h5 (the best epoch's weights), log.jsonl (one JSON line per\n"
     "epoch) and learning_curve.png. Ctrl-C stops after the current batch with a checkpoint; --resume\n"
@@ -50,6 +53,7 @@ static void on_signal(int sig)
     stop_signal = sig;
     if (running)
         sq_trainer_request_stop(running);
+    sq_cli_desire_stop();
 }
 
 typedef struct {
@@ -203,6 +207,21 @@ int sq_cli_train(int argc, char **argv)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     sq_err err = {0};
+    sq_rule rule;
+    if (sq_rule_of(config, config_path, &rule, &err) < 0) {
+        fprintf(stderr, "spikeq: %s\n", err.msg);
+        json_decref(config);
+        return 1;
+    }
+    if (rule == SQ_RULE_DESIRE) {
+        int drc = bench || batch ? (fprintf(stderr, "spikeq train: --benchmark and --batch: desire backpropagation "
+                                                    "trains online, one sample at a time\n"), SQ_EINVAL)
+                                 : sq_cli_desire_train(config, config_path, &o, stop_signal != 0);
+        json_decref(config);
+        if (drc == SQ_EINTR)
+            return stop_signal == SIGTERM ? 143 : 130;
+        return drc < 0 ? 1 : 0;
+    }
     sq_trainer *t;
     double t0 = omp_get_wtime();
     int rc = sq_trainer_create(config, &o, &t, &err);

@@ -129,7 +129,7 @@ int sq_trainer_create(const json_t *config, const sq_train_options *o, sq_traine
         goto fail;
     if (o->resume && (rc = sq__train_checkpoint_load(t, o->resume, err)) < 0)
         goto fail;
-    if (o->resume && t->out_dir && (rc = sq__train_log_truncate(t, t->epoch, err)) < 0)
+    if (o->resume && t->out_dir && (rc = sq_train_log_truncate(t->out_dir, t->epoch, err)) < 0)
         goto fail;
     *out = t;
     return 0;
@@ -201,24 +201,6 @@ int sq_trainer_forward_test(sq_trainer *t, const size_t *idx, uint32_t n, sq_err
     return rc < 0 ? rc : sq_net_forward(t->net, t->x, n, &pass, err);
 }
 
-static int append_log(const sq_trainer *t, const sq_epoch_report *r, sq_err *err)
-{
-    if (!t->out_dir)
-        return 0;
-    char path[4096];
-    sq__train_path(t, "log.jsonl", path, sizeof path);
-    FILE *f = fopen(path, "a");
-    if (!f)
-        return sq_fail(err, SQ_EIO, "%s: cannot append to the log: %s", path, strerror(errno));
-    fprintf(f,
-            "{\"epoch\": %u, \"lr\": %.9g, \"train_loss\": %.9g, \"train_accuracy\": %.6f, \"test_loss\": %.9g, "
-            "\"test_accuracy\": %.6f, \"test_correct\": %zu, \"test_samples\": %zu, \"train_samples\": %zu, "
-            "\"train_seconds\": %.3f, \"test_seconds\": %.3f, \"best\": %s}\n",
-            r->epoch, r->lr, r->train_loss, r->train_accuracy, r->test_loss, r->test_accuracy, r->test_correct,
-            r->test_samples, r->train_samples, r->train_seconds, r->test_seconds, r->best ? "true" : "false");
-    return fclose(f) == 0 ? 0 : sq_fail(err, SQ_EIO, "%s: cannot write the log", path);
-}
-
 static int checkpoint(sq_trainer *t, sq_err *err)
 {
     if (!t->out_dir)
@@ -279,7 +261,7 @@ static int end_epoch(sq_trainer *t, double lr, sq_err *err)
         if (t->out_dir && (rc = sq_net_save(t->net, path, err)) < 0)
             return rc;
     }
-    if ((rc = append_log(t, &r, err)) < 0 || (rc = checkpoint(t, err)) < 0)
+    if ((t->out_dir && (rc = sq_train_log_append(t->out_dir, &r, err)) < 0) || (rc = checkpoint(t, err)) < 0)
         return rc;
     if (t->opts.on_epoch)
         t->opts.on_epoch(t->opts.user, &r);

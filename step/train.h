@@ -23,6 +23,7 @@
 #include "net.h"
 #include "optim.h"
 #include "schedule.h"
+#include "train_log.h"
 
 /* Public value: the "training" object. */
 typedef struct {
@@ -36,25 +37,6 @@ typedef struct {
 } sq_train_spec;
 
 int sq_train_spec_read(const json_t *training, const char *origin, sq_train_spec *out, sq_err *err);
-
-/* What happened in one epoch (the log line). */
-typedef struct {
-    uint32_t epoch;                  /* 1-based: epochs completed */
-    double lr, train_loss, train_accuracy, test_loss, test_accuracy;
-    size_t train_samples, test_samples, test_correct;
-    double train_seconds, test_seconds;
-    int best;                        /* the best test accuracy so far */
-} sq_epoch_report;
-
-/* Progress inside an epoch. */
-typedef struct {
-    uint32_t epoch, epochs;          /* 0-based epoch being trained */
-    size_t batch, batches;           /* batches done in this epoch */
-    double loss, accuracy;           /* running means over the epoch so far */
-    double samples_per_s;            /* training samples per second in this epoch */
-    double seconds;                  /* training time of this epoch so far */
-    int evaluating;                  /* 1 while the test set runs (batch, batches count its batches) */
-} sq_train_progress;
 
 /* Public value: how to run. Strings are borrowed for sq_trainer_create only, except out_dir. */
 typedef struct {

@@ -82,26 +82,3 @@ done:
     sq_tensor_file_close(f, NULL);
     return rc;
 }
-
-int sq__train_log_truncate(const sq_trainer *t, uint32_t epochs, sq_err *err)
-{
-    char path[4096], tmp[4200];
-    sq__train_path(t, "log.jsonl", path, sizeof path);
-    FILE *in = fopen(path, "r");
-    if (!in)
-        return errno == ENOENT ? 0 : sq_fail(err, SQ_EIO, "%s: cannot read the log: %s", path, strerror(errno));
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *out = fopen(tmp, "w");
-    if (!out) {
-        fclose(in);
-        return sq_fail(err, SQ_EIO, "%s: cannot write: %s", tmp, strerror(errno));
-    }
-    char line[4096];
-    for (uint32_t kept = 0; kept < epochs && fgets(line, sizeof line, in);)
-        if (fputs(line, out) >= 0 && strchr(line, '\n'))
-            kept++;
-    fclose(in);
-    if (fclose(out) != 0 || rename(tmp, path) != 0)
-        return sq_fail(err, SQ_EIO, "%s: cannot rewrite the log", path);
-    return 0;
-}

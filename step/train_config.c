@@ -5,7 +5,7 @@
 #include "train.h"
 
 static const char *const keys[] = {"epochs", "batch", "eval_batch", "drop_last", "loss", "optimizer",
-                                   "schedule", "seed", "threads", "comment"};
+                                   "schedule", "seed", "threads", "rule", "comment"};
 
 int sq_train_spec_read(const json_t *training, const char *origin, sq_train_spec *out, sq_err *err)
 {
@@ -22,7 +22,7 @@ int sq_train_spec_read(const json_t *training, const char *origin, sq_train_spec
             known |= strcmp(key, keys[i]) == 0;
         if (!known)
             return sq_fail(err, SQ_ECONFIG, "%s: training.%s: unknown field (expected one of: epochs, batch, eval_batch, "
-                           "drop_last, loss, optimizer, schedule, seed, threads)", origin, key);
+                           "drop_last, loss, optimizer, schedule, seed, threads, rule)", origin, key);
     }
     static const char *const losses[] = {"cross_entropy", "mse"};
     uint32_t seed = 1, threads = 0;

@@ -40,7 +40,4 @@ void sq__train_path(const sq_trainer *t, const char *name, char *buf, size_t cap
 int sq__train_checkpoint_save(sq_trainer *t, const char *path, sq_err *err);
 int sq__train_checkpoint_load(sq_trainer *t, const char *path, sq_err *err);
 
-/* Keeps the first `epochs` lines of <out_dir>/log.jsonl (a resumed run rewrites what follows). */
-int sq__train_log_truncate(const sq_trainer *t, uint32_t epochs, sq_err *err);
-
 #endif

@@ -10,6 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../io/config_samples.h"
+#include "../step/desire_train.h"
+#include "../step/rules.h"
 #include "../step/train.h"
 #include "config_fixture.h"
 #include "io/config.h"
@@ -258,11 +261,27 @@ static void check_training_config(const char *path)
     json_t *j = json_load_file(path, 0, NULL);
     json_t *tr = json_object_get(j, "training");
     ck_assert_ptr_nonnull(tr);
+    sq_err err = {0, ""};
+    sq_rule rule;
+    ck_assert_msg(sq_rule_of(j, path, &rule, &err) == 0, "%s", err.msg);
+    if (rule == SQ_RULE_DESIRE) { /* the recipe, the network and the data parameters */
+        sq_desire_recipe r;
+        sq_desire *d = NULL;
+        sq_sample_set_params p;
+        int rc = sq_desire_recipe_read(j, path, &r, &err);
+        ck_assert_msg(rc == 0, "%s: %s", path, err.msg);
+        rc = sq_desire_create(&r.net, &d, &err);
+        ck_assert_msg(rc == 0, "%s: %s", path, err.msg);
+        sq_desire_destroy(d);
+        rc = sq_config_sample_set(json_object_get(j, "data"), path, &p, &err);
+        ck_assert_msg(rc == 0, "%s: %s", path, err.msg);
+        json_decref(j);
+        return;
+    }
     json_object_set_new(tr, "batch", json_integer(1));
     json_object_set_new(tr, "eval_batch", json_integer(1));
     sq_train_options o = {.origin = path, .seed = -1, .epochs = -1, .synthetic = 1, .threads = 1};
     sq_trainer *t = NULL;
-    sq_err err = {0, ""};
     int rc = sq_trainer_create(j, &o, &t, &err);
     ck_assert_msg(rc == 0, "%s: %s", path, err.msg);
     sq_trainer_destroy(t);

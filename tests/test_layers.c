@@ -1015,7 +1015,7 @@ START_TEST(training_errors_name_the_field_and_the_value)
 {
     spec_fails(read_training, "{'epoch': 3}",
                "net.json: training.epoch: unknown field (expected one of: epochs, batch, eval_batch, drop_last, loss, "
-               "optimizer, schedule, seed, threads)");
+               "optimizer, schedule, seed, threads, rule)");
     spec_fails(read_training, "{'batch': 0}", "net.json: training.batch: expected an integer from 1 to 65536, got 0");
     spec_fails(read_training, "{'loss': 'nll'}",
                "net.json: training.loss: expected one of \"cross_entropy\", \"mse\", got \"nll\"");
