@@ -23,8 +23,9 @@ import h5py
 import numpy as np
 
 DATA = "/usr/share/datasets/fashion-mnist"
-WEIGHTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data",
-                       "desire_fashion_mnist_weights.h5")
+# The authors' weights (../shared/data/desire_fashion_mnist_weights.h5), copied into the tree so that
+# a clean clone tests them.
+WEIGHTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "experiments", "desire", "authors_weights.h5")
 T, THETA, LEAK, M = 20, np.float32(1.0), np.float32(0.75), 4
 P_IN, P_HID, THR_OUT, THR_HID = 0.05, 0.40, np.float32(0.30), np.float32(0.05)
 INFER, LEARN, ETA, SEED = 300, 20, 1e-3, 7

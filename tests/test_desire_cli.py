@@ -28,7 +28,8 @@ from checks import check, finish
 
 SPIKEQ, ROOT = sys.argv[1], sys.argv[2]
 CONFIG = os.path.join(ROOT, "experiments", "desire", "fashion_mnist.json")
-AUTHORS = os.path.normpath(os.path.join(ROOT, "..", "shared", "data", "desire_fashion_mnist_weights.h5"))
+# The authors' weights (../shared/data/desire_fashion_mnist_weights.h5), copied into the tree.
+AUTHORS = os.path.join(ROOT, "experiments", "desire", "authors_weights.h5")
 
 
 def run(*args, **kw):
