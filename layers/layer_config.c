@@ -30,6 +30,26 @@ static int as_uint(const json_t *v, uint32_t min, uint32_t max, uint32_t *out)
     return 0;
 }
 
+int sq__lcfg_keys(const sq_layer_cfg *c, const json_t *obj, const char *where, const char *const *keys, size_t n)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)obj, key, v) {
+        int known = strcmp(key, "comment") == 0;
+        for (size_t i = 0; i < n && !known; i++)
+            known = strcmp(key, keys[i]) == 0;
+        if (known)
+            continue;
+        char list[512] = "";
+        for (size_t i = 0; i < n; i++) {
+            sq__cfg_append(list, sizeof list, i ? ", " : "");
+            sq__cfg_append(list, sizeof list, keys[i]);
+        }
+        return sq_fail(c->err, SQ_ECONFIG, "%s: %s.%s: unknown field (expected one of: %s)", c->origin, where, key, list);
+    }
+    return 0;
+}
+
 int sq__lcfg_uint(const sq_layer_cfg *c, const json_t *obj, const char *where, const char *key, uint32_t min,
                   uint32_t max, int required, uint32_t def, uint32_t *out)
 {

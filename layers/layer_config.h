@@ -14,6 +14,10 @@ typedef enum { SQ_NUM_ANY, SQ_NUM_POSITIVE, SQ_NUM_NONNEGATIVE, SQ_NUM_UNIT_OPEN
 /* "<origin>: <where>.<key>: expected <expected>, got <obj[key]>"; returns SQ_ECONFIG. */
 int sq__lcfg_fail(const sq_layer_cfg *c, const char *where, const char *key, const char *expected, const json_t *got);
 
+/* obj's fields must be among keys[0..n) or "comment": an unknown field is
+ * "<origin>: <where>.<field>: unknown field (expected one of: k1, k2, ...)". obj NULL: nothing to check. */
+int sq__lcfg_keys(const sq_layer_cfg *c, const json_t *obj, const char *where, const char *const *keys, size_t n);
+
 /* An integer in [min, max]; required: absent is an error. */
 int sq__lcfg_uint(const sq_layer_cfg *c, const json_t *obj, const char *where, const char *key, uint32_t min,
                   uint32_t max, int required, uint32_t def, uint32_t *out);

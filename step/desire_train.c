@@ -34,30 +34,14 @@ struct sq_desire_trainer {
     volatile sig_atomic_t stop;
 };
 
-/* Fields of an object must be among keys[0..n). */
-static int known_keys(const json_t *obj, const char *origin, const char *where, const char *const *keys, size_t n,
-                      const char *list, sq_err *err)
-{
-    const char *key;
-    json_t *v;
-    json_object_foreach((json_t *)obj, key, v) {
-        int known = 0;
-        for (size_t i = 0; i < n; i++)
-            known |= strcmp(key, keys[i]) == 0;
-        if (!known)
-            return sq_fail(err, SQ_ECONFIG, "%s: %s.%s: unknown field (expected one of: %s)", origin, where, key, list);
-    }
-    return 0;
-}
-
 static int read_network(const json_t *net, const char *origin, sq_desire_spec *s, sq_err *err)
 {
-    static const char *const keys[] = {"sizes", "T", "threshold", "leak", "dropout", "comment"};
+    static const char *const keys[] = {"sizes", "T", "threshold", "leak", "dropout"};
     sq_layer_cfg c = {.origin = origin, .err = err};
     sq_desire_spec_default(s);
     if (!json_is_object(net))
         return sq__lcfg_fail(&c, "", "network", "an object {\"sizes\": [784, 1000, 100, 10], ...}", net);
-    int rc = known_keys(net, origin, "network", keys, SQ_COUNT(keys), "sizes, T, threshold, leak, dropout", err);
+    int rc = sq__lcfg_keys(&c, net, "network", keys, SQ_COUNT(keys));
     if (rc < 0)
         return rc;
     const json_t *sizes = json_object_get(net, "sizes");
@@ -83,7 +67,7 @@ static int read_network(const json_t *net, const char *origin, sq_desire_spec *s
     if ((rc = sq__lcfg_uint(&c, net, "network", "T", 1, 100000, 0, s->T, &s->T)) < 0 ||
         (rc = sq__lcfg_number(&c, net, "network", "threshold", SQ_NUM_POSITIVE, s->threshold, &threshold)) < 0 ||
         (rc = sq__lcfg_number(&c, net, "network", "leak", SQ_NUM_UNIT_CLOSED, s->leak, &leak)) < 0 ||
-        (dropout && (rc = known_keys(dropout, origin, "network.dropout", dropout_keys, 2, "input, hidden", err)) < 0) ||
+        (rc = sq__lcfg_keys(&c, dropout, "network.dropout", dropout_keys, 2)) < 0 ||
         (rc = sq__lcfg_number(&c, dropout, "network.dropout", "input", SQ_NUM_UNIT_CLOSED, p_in, &p_in)) < 0 ||
         (rc = sq__lcfg_number(&c, dropout, "network.dropout", "hidden", SQ_NUM_UNIT_CLOSED, p_hid, &p_hid)) < 0)
         return rc;
@@ -98,7 +82,7 @@ static int read_network(const json_t *net, const char *origin, sq_desire_spec *s
 int sq_desire_recipe_read(const json_t *config, const char *origin, sq_desire_recipe *out, sq_err *err)
 {
     static const char *const keys[] = {"rule", "epochs", "lr", "lr_decay", "error_margin", "desire_threshold",
-                                       "seed", "threads", "comment"};
+                                       "seed", "threads"};
     sq_layer_cfg c = {.origin = origin, .err = err};
     *out = (sq_desire_recipe){.epochs = 600, .lr = 1e-5, .lr_decay = 0.04, .seed = 1};
     int rc = read_network(json_object_get(config, "network"), origin, &out->net, err);
@@ -106,8 +90,7 @@ int sq_desire_recipe_read(const json_t *config, const char *origin, sq_desire_re
         return rc;
     const json_t *tr = json_object_get(config, "training"), *thr = json_object_get(tr, "desire_threshold");
     static const char *const thr_keys[] = {"output", "hidden"};
-    if ((rc = known_keys(tr, origin, "training", keys, SQ_COUNT(keys),
-                         "rule, epochs, lr, lr_decay, error_margin, desire_threshold, seed, threads", err)) < 0)
+    if ((rc = sq__lcfg_keys(&c, tr, "training", keys, SQ_COUNT(keys))) < 0)
         return rc;
     if (thr && !json_is_object(thr))
         return sq__lcfg_fail(&c, "training", "desire_threshold", "an object {\"output\": 0.3, \"hidden\": 0.05}", thr);
@@ -118,7 +101,7 @@ int sq_desire_recipe_read(const json_t *config, const char *origin, sq_desire_re
         (rc = sq__lcfg_number(&c, tr, "training", "lr_decay", SQ_NUM_NONNEGATIVE, 0.04, &out->lr_decay)) < 0 ||
         (rc = sq__lcfg_uint(&c, tr, "training", "error_margin", 0, 100000, 0, out->net.error_margin,
                             &out->net.error_margin)) < 0 ||
-        (thr && (rc = known_keys(thr, origin, "training.desire_threshold", thr_keys, 2, "output, hidden", err)) < 0) ||
+        (rc = sq__lcfg_keys(&c, thr, "training.desire_threshold", thr_keys, 2)) < 0 ||
         (rc = sq__lcfg_number(&c, thr, "training.desire_threshold", "output", SQ_NUM_NONNEGATIVE, out_thr, &out_thr)) < 0 ||
         (rc = sq__lcfg_number(&c, thr, "training.desire_threshold", "hidden", SQ_NUM_NONNEGATIVE, hid_thr, &hid_thr)) < 0 ||
         (rc = sq__lcfg_uint(&c, tr, "training", "seed", 0, UINT32_MAX, 0, 1, &seed)) < 0 ||

@@ -27,17 +27,9 @@ int sq_optim_spec_read(const json_t *obj, const char *origin, sq_optim_spec *out
         return 0;
     if (!json_is_object(obj))
         return sq__lcfg_fail(&c, "training", "optimizer", "an object {\"type\": \"sgd\"|\"adam\"|\"adamw\", ...}", obj);
-    const char *key;
-    json_t *v;
-    json_object_foreach((json_t *)obj, key, v) {
-        int known = strcmp(key, "comment") == 0;
-        for (size_t i = 0; i < SQ_COUNT(keys); i++)
-            known |= strcmp(key, keys[i]) == 0;
-        if (!known)
-            return sq_fail(err, SQ_ECONFIG, "%s: %s.%s: unknown field (expected one of: type, lr, momentum, dampening, "
-                           "weight_decay, nesterov, betas, eps)", origin, where, key);
-    }
-    int kind, rc;
+    int kind, rc = sq__lcfg_keys(&c, obj, where, keys, SQ_COUNT(keys));
+    if (rc < 0)
+        return rc;
     if ((rc = sq__lcfg_choice(&c, obj, where, "type", kinds, 3, 0, &kind)) < 0)
         return rc;
     out->kind = (sq_optim_kind)kind;

@@ -15,15 +15,10 @@ int sq_schedule_read(const json_t *obj, const char *origin, uint32_t epochs, sq_
         return 0;
     if (!json_is_object(obj))
         return sq__lcfg_fail(&c, "training", "schedule", "an object {\"type\": \"constant\"|\"multistep\"|\"cosine\", ...}", obj);
-    const char *key;
-    json_t *v;
-    json_object_foreach((json_t *)obj, key, v) {
-        if (strcmp(key, "type") && strcmp(key, "milestones") && strcmp(key, "gamma") && strcmp(key, "t_max") &&
-            strcmp(key, "eta_min") && strcmp(key, "comment"))
-            return sq_fail(err, SQ_ECONFIG, "%s: %s.%s: unknown field (expected one of: type, milestones, gamma, t_max, eta_min)",
-                           origin, where, key);
-    }
-    int kind, rc;
+    static const char *const keys[] = {"type", "milestones", "gamma", "t_max", "eta_min"};
+    int kind, rc = sq__lcfg_keys(&c, obj, where, keys, SQ_COUNT(keys));
+    if (rc < 0)
+        return rc;
     if ((rc = sq__lcfg_choice(&c, obj, where, "type", kinds, 3, 0, &kind)) < 0)
         return rc;
     out->kind = (sq_schedule_kind)kind;

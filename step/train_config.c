@@ -5,7 +5,7 @@
 #include "train.h"
 
 static const char *const keys[] = {"epochs", "batch", "eval_batch", "drop_last", "loss", "optimizer",
-                                   "schedule", "seed", "threads", "rule", "comment"};
+                                   "schedule", "seed", "threads", "rule"};
 
 int sq_train_spec_read(const json_t *training, const char *origin, sq_train_spec *out, sq_err *err)
 {
@@ -14,19 +14,12 @@ int sq_train_spec_read(const json_t *training, const char *origin, sq_train_spec
     *out = (sq_train_spec){.epochs = 1, .batch = 16, .eval_batch = 64, .loss = SQ_LOSS_CROSS_ENTROPY, .seed = 1};
     if (training && !json_is_object(training))
         return sq__lcfg_fail(&c, "", "training", "an object", training);
-    const char *key;
-    json_t *v;
-    json_object_foreach((json_t *)training, key, v) {
-        int known = 0;
-        for (size_t i = 0; i < SQ_COUNT(keys); i++)
-            known |= strcmp(key, keys[i]) == 0;
-        if (!known)
-            return sq_fail(err, SQ_ECONFIG, "%s: training.%s: unknown field (expected one of: epochs, batch, eval_batch, "
-                           "drop_last, loss, optimizer, schedule, seed, threads, rule)", origin, key);
-    }
+    int rc = sq__lcfg_keys(&c, training, where, keys, SQ_COUNT(keys));
+    if (rc < 0)
+        return rc;
     static const char *const losses[] = {"cross_entropy", "mse"};
     uint32_t seed = 1, threads = 0;
-    int loss, rc;
+    int loss;
     if ((rc = sq__lcfg_uint(&c, training, where, "epochs", 0, 1000000, 0, 1, &out->epochs)) < 0 ||
         (rc = sq__lcfg_uint(&c, training, where, "batch", 1, 1u << 16, 0, 16, &out->batch)) < 0 ||
         (rc = sq__lcfg_uint(&c, training, where, "eval_batch", 1, 1u << 16, 0, out->batch > 64 ? out->batch : 64,
