@@ -17,13 +17,22 @@ static int setup(sq_layer *l, const sq_layer_cfg *c, const json_t *obj, const ch
     return 0;
 }
 
+/* Elements an image is summed in: two blocks of either input (as floats) fit on the stack. */
+#define BLOCK 256
+
+/* The sum is counts or real, never spikes, so the output is floats. */
 static void forward(sq_layer *l, const sq_step_ctx *ctx)
 {
-    size_t n = (size_t)l->T * sq_layer_step_size(l, ctx->N);
-    const float *a = l->in_val[0], *b = l->in_val[1];
+    size_t images = (size_t)l->T * ctx->N, F = sq_fshape_size(l->shape);
 #pragma omp parallel for num_threads(ctx->threads) schedule(static)
-    for (size_t i = 0; i < n; i++)
-        l->out[i] = a[i] + b[i];
+    for (size_t i = 0; i < images; i++)
+        for (size_t e0 = 0; e0 < F; e0 += BLOCK) {
+            size_t n = F - e0 < BLOCK ? F - e0 : BLOCK;
+            float abuf[BLOCK], bbuf[BLOCK], *y = l->out.f + i * F + e0;
+            const float *a = sq_tensor_row(l->in_val[0], i, e0, n, abuf), *b = sq_tensor_row(l->in_val[1], i, e0, n, bbuf);
+            for (size_t k = 0; k < n; k++)
+                y[k] = a[k] + b[k];
+        }
 }
 
 static void backward(sq_layer *l, const sq_step_ctx *ctx)

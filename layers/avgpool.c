@@ -1,6 +1,7 @@
 /* layers/avgpool.c: average pooling of every step's map (PyTorch nn.AvgPool2d, zero padding counted
  * in the divisor), and the global average pooling before a classifier (nn.AdaptiveAvgPool2d(1)) as
  * the same layer with the whole map as its window. Tested against PyTorch in tests/layered_oracle.py. */
+#include <omp.h>
 #include <stdlib.h>
 
 #include "layer_config.h"
@@ -64,30 +65,44 @@ static void window(const pool *p, sq_fshape in, uint32_t oy, uint32_t ox, uint32
     w[2] = (uint32_t)(x0 < 0 ? 0 : x0), w[3] = (uint32_t)(x1 > in.w ? in.w : x1);
 }
 
+/* One pixel's channels, for an input stored as bits (layers/tensor.h). */
+static size_t workspace(const sq_layer *l, uint32_t N, int threads)
+{
+    (void)N;
+    return (size_t)threads * l->in_shape[0].c;
+}
+
+/* Output pixel (oy, ox) of image i: the sum over its window, in window order, times scale. */
+static void pool_pixel(sq_layer *l, const pool *p, size_t i, uint32_t oy, uint32_t ox, float scale, float *buf)
+{
+    sq_fshape in = l->in_shape[0], out = l->shape;
+    uint32_t w[4];
+    window(p, in, oy, ox, w);
+    float *y = l->out.f + i * sq_fshape_size(out) + ((size_t)oy * out.w + ox) * out.c;
+    for (uint32_t c = 0; c < out.c; c++)
+        y[c] = 0.0f;
+    for (uint32_t iy = w[0]; iy < w[1]; iy++)
+        for (uint32_t ix = w[2]; ix < w[3]; ix++) {
+            const float *x = sq_tensor_row(l->in_val[0], i, ((size_t)iy * in.w + ix) * in.c, in.c, buf);
+            for (uint32_t c = 0; c < out.c; c++)
+                y[c] += x[c];
+        }
+    for (uint32_t c = 0; c < out.c; c++)
+        y[c] *= scale;
+}
+
 static void forward(sq_layer *l, const sq_step_ctx *ctx)
 {
     const pool *p = l->priv;
-    sq_fshape in = l->in_shape[0], out = l->shape;
-    size_t images = (size_t)l->T * ctx->N, in_img = sq_fshape_size(in), out_img = sq_fshape_size(out);
+    size_t images = (size_t)l->T * ctx->N;
     float scale = 1.0f / (float)(p->kh * p->kw);
 #pragma omp parallel for num_threads(ctx->threads) schedule(static)
-    for (size_t i = 0; i < images; i++)
-        for (uint32_t oy = 0; oy < out.h; oy++)
-            for (uint32_t ox = 0; ox < out.w; ox++) {
-                uint32_t w[4];
-                window(p, in, oy, ox, w);
-                float *y = l->out + i * out_img + ((size_t)oy * out.w + ox) * out.c;
-                for (uint32_t c = 0; c < out.c; c++)
-                    y[c] = 0.0f;
-                for (uint32_t iy = w[0]; iy < w[1]; iy++)
-                    for (uint32_t ix = w[2]; ix < w[3]; ix++) {
-                        const float *x = l->in_val[0] + i * in_img + ((size_t)iy * in.w + ix) * in.c;
-                        for (uint32_t c = 0; c < out.c; c++)
-                            y[c] += x[c];
-                    }
-                for (uint32_t c = 0; c < out.c; c++)
-                    y[c] *= scale;
-            }
+    for (size_t i = 0; i < images; i++) {
+        float *buf = ctx->work + (size_t)omp_get_thread_num() * l->in_shape[0].c;
+        for (uint32_t oy = 0; oy < l->shape.h; oy++)
+            for (uint32_t ox = 0; ox < l->shape.w; ox++)
+                pool_pixel(l, p, i, oy, ox, scale, buf);
+    }
 }
 
 static void backward(sq_layer *l, const sq_step_ctx *ctx)
@@ -116,7 +131,7 @@ static void backward(sq_layer *l, const sq_step_ctx *ctx)
 
 const sq_layer_type sq_layer_avgpool = {.name = "avgpool", .summary = "average pooling (kernel, stride = kernel, padding)",
                                         .n_inputs = 1, .keys = keys, .n_keys = SQ_COUNT(keys), .setup = setup,
-                                        .forward = forward, .backward = backward};
+                                        .workspace = workspace, .forward = forward, .backward = backward};
 const sq_layer_type sq_layer_global_avgpool = {.name = "global_avgpool", .summary = "mean over the whole map (1 x 1 x C out)",
-                                               .n_inputs = 1, .setup = setup_global, .forward = forward,
-                                               .backward = backward};
+                                               .n_inputs = 1, .setup = setup_global, .workspace = workspace,
+                                               .forward = forward, .backward = backward};

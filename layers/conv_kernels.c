@@ -29,8 +29,6 @@ int sq__conv_geom_init(sq_conv_geom *g)
     return 0;
 }
 
-static size_t chunk_rows(const sq_conv_geom *g) { return (size_t)g->chunk * g->oh * g->ow; }
-
 static size_t partial_size(const sq_conv_geom *g) { return (size_t)g->co * g->K + g->co; }
 
 int sq__conv_state_new(sq_layer *l, const sq_layer_cfg *c, const char *where, sq_conv_state **out)
@@ -69,12 +67,22 @@ int sq__conv_prepare(sq_layer *l, uint32_t max_batch, int threads, sq_err *err)
     return 0;
 }
 
+/* Floats of one thread's scratch for passes of N samples: the im2col matrix of a chunk, or of all
+ * the images when fewer, then (input bits, not direct) one image unpacked into floats. A direct
+ * geometry needs no matrix, unless its input is bits, which are unpacked there. */
+static size_t col_floats(const sq_layer *l, const sq_conv_geom *g, uint32_t N)
+{
+    size_t images = (size_t)l->in_T * N, n = images < g->chunk ? images : g->chunk;
+    int bits = l->in_val[0]->store == SQ_STORE_BITS;
+    if (g->direct)
+        return bits ? n * g->oh * g->ow * g->K : 0;
+    return n * g->oh * g->ow * g->K + (bits ? (size_t)g->h * g->w * g->ci : 0);
+}
+
 size_t sq__conv_workspace(const sq_layer *l, uint32_t N, int threads)
 {
-    (void)N;
     const sq_conv_state *s = l->priv;
-    size_t col = s->g.direct ? 0 : chunk_rows(&s->g) * s->g.K;
-    return SQ_CONV_GROUPS * partial_size(&s->g) + (size_t)threads * col;
+    return SQ_CONV_GROUPS * partial_size(&s->g) + (size_t)threads * col_floats(l, &s->g, N);
 }
 
 void sq__conv_init(sq_layer *l, uint64_t seed)
@@ -155,47 +163,106 @@ static int tap_output(long i, uint32_t k, uint32_t stride, uint32_t pad, uint32_
     return *o < n_out;
 }
 
-/* For every non-zero input of image x: fn-style scatter. With dy == NULL it adds v * wt[tap][ci][:]
+/* The scatter of one non-zero input (iy, ix, c) of value v. With dy == NULL it adds v * wt[tap][c][:]
  * to the output y (forward); otherwise it adds v * dy[output][:] to the transposed weight gradient
- * dwt[tap][ci][:] (weight gradient). Both walk the same (input, tap, output) triples. */
-static void scatter_image(const sq_conv_geom *g, const float *restrict x, const float *restrict wt, float *restrict y,
-                          const float *restrict dy, float *restrict dwt)
+ * dwt[tap][c][:] (weight gradient). Both walk the same (input, tap, output) triples. */
+static void scatter_input(const sq_conv_geom *g, uint32_t iy, uint32_t ix, uint32_t c, float v,
+                          const float *restrict wt, float *restrict y, const float *restrict dy, float *restrict dwt)
+{
+    for (uint32_t ky = 0; ky < g->kh; ky++) {
+        uint32_t oy, ox;
+        if (!tap_output(iy, ky, g->sh, g->ph, g->oh, &oy))
+            continue;
+        for (uint32_t kx = 0; kx < g->kw; kx++) {
+            if (!tap_output(ix, kx, g->sw, g->pw, g->ow, &ox))
+                continue;
+            size_t tap = ((size_t)ky * g->kw + kx) * g->ci + c;
+            size_t opix = ((size_t)oy * g->ow + ox) * g->co;
+            if (dy)
+                axpy(dwt + tap * g->co, dy + opix, v, g->co);
+            else
+                axpy(y + opix, wt + tap * g->co, v, g->co);
+        }
+    }
+}
+
+/* The spikes of input pixel (iy, ix) of an image stored as bits w: its ci bits [b0, b1), a word at
+ * a time, each set bit (in channel order) scattered with value 1. */
+static void scatter_pixel_bits(const sq_conv_geom *g, const uint64_t *restrict w, uint32_t iy, uint32_t ix,
+                               const float *restrict wt, float *restrict y, const float *restrict dy,
+                               float *restrict dwt)
+{
+    size_t b0 = ((size_t)iy * g->w + ix) * g->ci, b1 = b0 + g->ci;
+    for (size_t k = b0 / 64; k * 64 < b1; k++) {
+        uint64_t word = w[k];
+        if (k * 64 < b0)
+            word &= ~0ull << (b0 - k * 64);
+        if (b1 - k * 64 < 64)
+            word &= (1ull << (b1 - k * 64)) - 1;
+        for (; word; word &= word - 1)
+            scatter_input(g, iy, ix, (uint32_t)(k * 64 + (size_t)__builtin_ctzll(word) - b0), 1.0f, wt, y, dy, dwt);
+    }
+}
+
+/* Every non-zero input of image i of x, in element order, so that floats and bits holding the same
+ * spikes give the same sums in the same order (axpy with 1.0f is axpy with a float spike). */
+static void scatter_image(const sq_conv_geom *g, const sq_tensor *x, size_t i, const float *restrict wt,
+                          float *restrict y, const float *restrict dy, float *restrict dwt)
 {
     for (uint32_t iy = 0; iy < g->h; iy++)
         for (uint32_t ix = 0; ix < g->w; ix++) {
-            const float *px = x + ((size_t)iy * g->w + ix) * g->ci;
-            for (uint32_t c = 0; c < g->ci; c++) {
-                float v = px[c];
-                if (v == 0.0f)
-                    continue;
-                for (uint32_t ky = 0; ky < g->kh; ky++) {
-                    uint32_t oy, ox;
-                    if (!tap_output(iy, ky, g->sh, g->ph, g->oh, &oy))
-                        continue;
-                    for (uint32_t kx = 0; kx < g->kw; kx++) {
-                        if (!tap_output(ix, kx, g->sw, g->pw, g->ow, &ox))
-                            continue;
-                        size_t tap = ((size_t)ky * g->kw + kx) * g->ci + c;
-                        size_t opix = ((size_t)oy * g->ow + ox) * g->co;
-                        if (dy)
-                            axpy(dwt + tap * g->co, dy + opix, v, g->co);
-                        else
-                            axpy(y + opix, wt + tap * g->co, v, g->co);
-                    }
-                }
+            if (x->store == SQ_STORE_BITS) {
+                scatter_pixel_bits(g, x->bits + i * x->words, iy, ix, wt, y, dy, dwt);
+                continue;
             }
+            const float *px = x->f + i * x->image + ((size_t)iy * g->w + ix) * g->ci;
+            for (uint32_t c = 0; c < g->ci; c++)
+                if (px[c] != 0.0f)
+                    scatter_input(g, iy, ix, c, px[c], wt, y, dy, dwt);
         }
 }
 
-/* Non-zero share of the input, counted in fixed blocks so that the sum is exact in any order. */
-static double input_density(const float *x, size_t n, int threads, double *nonzero)
+/* Non-zero share of the first `images` images of x, counted in fixed blocks so that the sum is exact
+ * in any order (bits: a population count; the unused bits of each image are 0). */
+static double input_density(const sq_tensor *x, size_t images, int threads, double *nonzero)
 {
     uint64_t nz = 0;
+    if (x->store == SQ_STORE_BITS) {
+        size_t n = images * x->words;
 #pragma omp parallel for num_threads(threads) reduction(+ : nz) schedule(static)
-    for (size_t i = 0; i < n; i++)
-        nz += x[i] != 0.0f;
+        for (size_t i = 0; i < n; i++)
+            nz += (uint64_t)__builtin_popcountll(x->bits[i]);
+    } else {
+        size_t n = images * x->image;
+#pragma omp parallel for num_threads(threads) reduction(+ : nz) schedule(static)
+        for (size_t i = 0; i < n; i++)
+            nz += x->f[i] != 0.0f;
+    }
+    size_t total = images * x->image;
     *nonzero = (double)nz;
-    return n ? (double)nz / (double)n : 0.0;
+    return total ? (double)nz / (double)total : 0.0;
+}
+
+/* The SGEMM input of images [first, first + n): the input itself (a direct geometry over floats),
+ * or col (a thread's scratch, col_floats) filled with their im2col matrices (or, direct over bits,
+ * the images unpacked). Bits are unpacked an image at a time after the matrix, so that im2col
+ * copies each of a pixel's kh * kw uses from floats. */
+static const float *gemm_input(const sq_conv_geom *g, const sq_tensor *x, size_t first, size_t n, float *col)
+{
+    size_t in_img = (size_t)g->h * g->w * g->ci, col_img = (size_t)g->oh * g->ow * g->K;
+    if (g->direct && x->store == SQ_STORE_FLOAT)
+        return x->f + first * in_img;
+    float *img = col + n * col_img;
+    for (size_t i = 0; i < n; i++) {
+        if (g->direct)
+            sq_tensor_read(x, first + i, 0, in_img, col + i * in_img);
+        else if (x->store == SQ_STORE_BITS) {
+            sq_tensor_read(x, first + i, 0, in_img, img);
+            im2col(g, img, col + i * col_img);
+        } else
+            im2col(g, x->f + (first + i) * in_img, col + i * col_img);
+    }
+    return col;
 }
 
 void sq__conv_forward(sq_layer *l, const sq_step_ctx *ctx)
@@ -204,11 +271,11 @@ void sq__conv_forward(sq_layer *l, const sq_step_ctx *ctx)
     const sq_conv_geom *g = &s->g;
     const float *w = l->params[0].value;
     size_t images = (size_t)l->in_T * ctx->N, in_img = (size_t)g->h * g->w * g->ci, out_img = (size_t)g->oh * g->ow * g->co;
-    const float *x = l->in_val[0];
-    float *y = l->out;
+    const sq_tensor *x = l->in_val[0];
+    float *y = l->out.f; /* real values: floats */
 
     double nonzero = 0.0;
-    double density = l->in_values[0] == SQ_VALUES_REAL ? 1.0 : input_density(x, images * in_img, ctx->threads, &nonzero);
+    double density = l->in_values[0] == SQ_VALUES_REAL ? 1.0 : input_density(x, images, ctx->threads, &nonzero);
     s->sparse = l->in_values[0] != SQ_VALUES_REAL && density <= ctx->sparse_max_density;
     if (ctx->training && l->in_values[0] != SQ_VALUES_REAL) {
         l->stats.input_nonzero += nonzero;
@@ -226,21 +293,15 @@ void sq__conv_forward(sq_layer *l, const sq_step_ctx *ctx)
 #pragma omp parallel for num_threads(ctx->threads) schedule(dynamic, 1)
         for (size_t i = 0; i < images; i++) {
             memset(y + i * out_img, 0, out_img * sizeof *y);
-            scatter_image(g, x + i * in_img, s->wt, y + i * out_img, NULL, NULL);
+            scatter_image(g, x, i, s->wt, y + i * out_img, NULL, NULL);
         }
     } else {
-        size_t n_chunks = (images + g->chunk - 1) / g->chunk, per_thread = g->direct ? 0 : chunk_rows(g) * g->K;
+        size_t n_chunks = (images + g->chunk - 1) / g->chunk, per_thread = col_floats(l, g, ctx->N);
         float *cols = ctx->work + SQ_CONV_GROUPS * partial_size(g);
 #pragma omp parallel for num_threads(ctx->threads) schedule(dynamic, 1)
         for (size_t c = 0; c < n_chunks; c++) {
             size_t first = c * g->chunk, n = images - first < g->chunk ? images - first : g->chunk;
-            const float *a = x + first * in_img;
-            if (!g->direct) {
-                float *col = cols + (size_t)omp_get_thread_num() * per_thread;
-                for (size_t i = 0; i < n; i++)
-                    im2col(g, x + (first + i) * in_img, col + i * (size_t)g->oh * g->ow * g->K);
-                a = col;
-            }
+            const float *a = gemm_input(g, x, first, n, cols + (size_t)omp_get_thread_num() * per_thread);
             int rows = (int)(n * g->oh * g->ow);
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, (int)g->co, (int)g->K, 1.0f, a, (int)g->K, w,
                         (int)g->K, 0.0f, y + first * out_img, (int)g->co);
@@ -261,23 +322,18 @@ static void weight_grad_group(sq_layer *l, sq_conv_state *s, const sq_step_ctx *
                               float *col)
 {
     const sq_conv_geom *g = &s->g;
-    size_t images = (size_t)l->in_T * ctx->N, in_img = (size_t)g->h * g->w * g->ci, out_img = (size_t)g->oh * g->ow * g->co;
+    size_t images = (size_t)l->in_T * ctx->N, out_img = (size_t)g->oh * g->ow * g->co;
     size_t n_chunks = (images + g->chunk - 1) / g->chunk;
     float *dpart = part, *bpart = part + (size_t)g->co * g->K;
     memset(part, 0, partial_size(g) * sizeof *part);
     for (size_t c = gi; c < n_chunks; c += SQ_CONV_GROUPS) {
         size_t first = c * g->chunk, n = images - first < g->chunk ? images - first : g->chunk;
-        const float *x = l->in_val[0] + first * in_img, *dy = l->grad + first * out_img;
+        const float *dy = l->grad + first * out_img;
         if (s->sparse) {
             for (size_t i = 0; i < n; i++)
-                scatter_image(g, x + i * in_img, NULL, NULL, dy + i * out_img, dpart);
+                scatter_image(g, l->in_val[0], first + i, NULL, NULL, dy + i * out_img, dpart);
         } else {
-            const float *a = x;
-            if (!g->direct) {
-                for (size_t i = 0; i < n; i++)
-                    im2col(g, x + i * in_img, col + i * (size_t)g->oh * g->ow * g->K);
-                a = col;
-            }
+            const float *a = gemm_input(g, l->in_val[0], first, n, col);
             int rows = (int)(n * g->oh * g->ow);
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)g->co, (int)g->K, rows, 1.0f, dy, (int)g->co, a,
                         (int)g->K, 1.0f, dpart, (int)g->K);
@@ -296,7 +352,7 @@ void sq__conv_backward(sq_layer *l, const sq_step_ctx *ctx)
     sq_conv_state *s = l->priv;
     const sq_conv_geom *g = &s->g;
     size_t images = (size_t)l->in_T * ctx->N, in_img = (size_t)g->h * g->w * g->ci, out_img = (size_t)g->oh * g->ow * g->co;
-    size_t n_chunks = (images + g->chunk - 1) / g->chunk, per_thread = g->direct ? 0 : chunk_rows(g) * g->K;
+    size_t n_chunks = (images + g->chunk - 1) / g->chunk, per_thread = col_floats(l, g, ctx->N);
     size_t psize = partial_size(g), groups = n_chunks < SQ_CONV_GROUPS ? n_chunks : SQ_CONV_GROUPS;
     float *parts = ctx->work, *cols = ctx->work + SQ_CONV_GROUPS * psize;
 

@@ -3,11 +3,14 @@
  *
  * Dense path: im2col + SGEMM (OpenBLAS, one thread per call; our OpenMP loop runs the calls), the
  * method of Chellapilla et al. 2006 and of Caffe; "direct" geometries (1 x 1 stride 1 without
- * padding, or a kernel as large as the input) use the input itself as the im2col matrix.
+ * padding, or a kernel as large as the input) use the input itself as the im2col matrix (spikes
+ * stored as bits are unpacked into floats there first).
  * Sparse path, for inputs of spikes or counts: an event-driven scatter, each non-zero input adds
  * value * W[:, ci, ky, kx] (a contiguous C_out vector of transposed weights) to the outputs it
  * reaches, in the forward pass and for the weight gradient (the same loop with dL/dy in place of
- * the weights). The input gradient is always dense: every input, firing or not, has one.
+ * the weights). Spikes stored as bits (layers/tensor.h) are found a 64-bit word at a time and
+ * their density is a population count. The input gradient is always dense: every input, firing
+ * or not, has one.
  *
  * Work is cut into chunks of images that depend on the geometry only, and weight gradients are
  * summed in SQ_CONV_GROUPS fixed groups, so the result does not depend on the thread count. */

@@ -51,23 +51,43 @@ static uint8_t keep(const dropout *d, uint64_t seed, int layer, uint64_t sample_
     return u >= d->p;
 }
 
+/* Features an image is copied or masked in: a multiple of 64, so that a spike output (p = 0) is
+ * written a whole word at a time (layers/tensor.h). */
+#define BLOCK 256
+
+/* Image i (sample n = i % N) block [e0, e0 + len): the input as it is, or masked and scaled. The
+ * output is spikes only when p = 0 (setup), so a masked one is floats. */
+static void image_block(sq_layer *l, const dropout *d, int masked, float scale, uint32_t N, size_t i, size_t e0, size_t len)
+{
+    float buf[BLOCK];
+    const float *x = sq_tensor_row(l->in_val[0], i, e0, len, buf);
+    if (!masked) {
+        sq_tensor_write(&l->out, i, e0, len, x);
+        return;
+    }
+    size_t F = sq_fshape_size(l->shape);
+    const uint8_t *m = d->mask + (i % N) * F + e0;
+    float *y = l->out.f + i * F + e0;
+    for (size_t k = 0; k < len; k++)
+        y[k] = m[k] ? x[k] * scale : 0.0f;
+}
+
 static void forward(sq_layer *l, const sq_step_ctx *ctx)
 {
     dropout *d = l->priv;
-    size_t F = sq_fshape_size(l->shape), n = (size_t)l->T * ctx->N * F;
-    if (!ctx->training || d->p == 0) {
-        for (size_t i = 0; i < n; i++)
-            l->out[i] = l->in_val[0][i];
-        return;
-    }
+    size_t F = sq_fshape_size(l->shape), images = (size_t)l->T * ctx->N;
+    int masked = ctx->training && d->p > 0;
     float scale = (float)(1.0 / (1.0 - d->p));
+    if (masked) {
 #pragma omp parallel for num_threads(ctx->threads) schedule(static)
-    for (uint32_t s = 0; s < ctx->N; s++)
-        for (size_t f = 0; f < F; f++)
-            d->mask[(size_t)s * F + f] = keep(d, ctx->seed, l->index, ctx->sample_keys[s], f);
+        for (uint32_t s = 0; s < ctx->N; s++)
+            for (size_t f = 0; f < F; f++)
+                d->mask[(size_t)s * F + f] = keep(d, ctx->seed, l->index, ctx->sample_keys[s], f);
+    }
 #pragma omp parallel for num_threads(ctx->threads) schedule(static)
-    for (size_t i = 0; i < n; i++)
-        l->out[i] = d->mask[i % ((size_t)ctx->N * F)] ? l->in_val[0][i] * scale : 0.0f;
+    for (size_t i = 0; i < images; i++)
+        for (size_t e0 = 0; e0 < F; e0 += BLOCK)
+            image_block(l, d, masked, scale, ctx->N, i, e0, F - e0 < BLOCK ? F - e0 : BLOCK);
 }
 
 static void backward(sq_layer *l, const sq_step_ctx *ctx)

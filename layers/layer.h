@@ -4,7 +4,10 @@
  * layers/CONFIG.md; the step engine that drives them over T steps and a batch is step/net.h.
  *
  * Tensors are sequences over T steps of a batch of N samples, each a feature map stored channels
- * last: element (t, n, y, x, c) of a layer's output is out[(((t * N + n) * h + y) * w + x) * c_count + c].
+ * last: element (t, n, y, x, c) of a layer's output is element (y * w + x) * c_count + c of image
+ * t * N + n. Outputs are sq_tensor (layers/tensor.h): spikes (SQ_VALUES_SPIKES) are stored one bit
+ * each, everything else as floats, and layers read their inputs only through the accessors there,
+ * so every layer takes either storage. Gradients are always floats, [T][N][h][w][c].
  * A layer reads its inputs' outputs and, in the backward pass, ADDS its contribution to its inputs'
  * gradients (an output may feed several layers, as a residual skip does); the engine zeroes every
  * gradient before a backward pass.
@@ -20,6 +23,7 @@
 #include <stdint.h>
 
 #include "../sim/error.h"
+#include "tensor.h"
 
 /* What a tensor holds: the sparse (event-driven) kernels take spikes and counts. */
 typedef enum {
@@ -88,9 +92,10 @@ struct sq_layer {
     sq_param params[SQ_LAYER_MAX_PARAMS];
     int n_params;
     void *priv;                              /* the type's own state, freed by destroy */
-    /* Set by the engine before each pass: */
-    float *out, *grad;                       /* [T][N][h][w][c]; grad NULL when nothing upstream learns */
-    const float *in_val[SQ_LAYER_MAX_INPUTS];
+    /* Set by the engine: out (its storage) and in_val before prepare(), the gradients before a pass. */
+    sq_tensor out;                           /* T * N images; bits exactly when values is spikes */
+    float *grad;                             /* [T][N][h][w][c]; NULL when nothing upstream learns */
+    const sq_tensor *in_val[SQ_LAYER_MAX_INPUTS]; /* the inputs' outputs (the network input: floats) */
     float *in_grad[SQ_LAYER_MAX_INPUTS];     /* NULL: that input needs no gradient */
     sq_layer_stats stats;
 };
@@ -118,6 +123,8 @@ struct sq_layer_type {
     size_t (*workspace)(const sq_layer *l, uint32_t N, int threads);
     /* Initial parameter values from the counter-based RNG keyed by (seed, layer index). */
     void (*init)(sq_layer *l, uint64_t seed);
+    /* Writes l->out for l->T * ctx->N images in its storage: a layer whose values can be spikes
+     * (lif; dropout when p = 0) writes bits through sq_tensor_write. */
     void (*forward)(sq_layer *l, const sq_step_ctx *ctx);
     /* Adds dL/d(input) to l->in_grad[i] (where not NULL) and sets the parameters' grad (it
      * overwrites them: the engine calls backward once per optimizer step). */

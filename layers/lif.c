@@ -7,8 +7,9 @@
  * beta is exp(-dt / tau) of the continuous LIF sampled every dt with its input as a delta pulse at
  * the start of the step, so it is the exact propagator of the event engine's lif_delta over one
  * step. Backward through time (BPTT): ds/dh = g((h - theta) / theta) / theta with g the surrogate
- * (triangle, sigmoid, arctan); a detached reset carries no gradient. Only the input is stored: the
- * backward pass recomputes h_t, which costs one multiply-add per neuron-step and saves 4 bytes each.
+ * (triangle, sigmoid, arctan); a detached reset carries no gradient. Only the input and the spikes
+ * (1 bit each, layers/tensor.h) are stored: the backward pass recomputes h_t, which costs one
+ * multiply-add per neuron-step and saves 4 bytes each.
  * Tested against PyTorch in tests/layered_oracle.py and against the closed form in tests/test_layers.c. */
 #include <math.h>
 #include <omp.h>
@@ -26,7 +27,8 @@ typedef struct {
     double a, width, alpha; /* triangle scale and half-width; sigmoid / arctan alpha */
 } lif;
 
-/* Neurons one task handles: the backward pass keeps their T potentials in the workspace. */
+/* Neurons one task handles, features [e0, e0 + BLOCK) of one sample: the backward pass keeps their T
+ * potentials in the workspace. A multiple of 64, so that tasks write whole words of spikes. */
 #define BLOCK 256
 
 static const char *const keys[] = {"beta", "tau", "dt", "threshold", "reset", "strict", "detach_reset", "surrogate"};
@@ -100,36 +102,48 @@ static float surrogate(const lif *p, float h)
     return (float)(g / p->theta);
 }
 
-/* The recursion for neurons [i0, i1) of steps of `stride` neurons, written without branches so that
- * it vectorises: s_t = [h > theta] (+ [h == theta] when not strict) and u_t = h - s (theta or h).
- * Forward: spikes into s. Backward's recomputation: potentials before reset into h, [t][i - i0]. */
-__attribute__((target_clones("avx2", "default"))) static void run(const lif *p, const float *restrict x,
-                                                                  float *restrict s, float *restrict h, uint32_t T,
-                                                                  size_t stride, size_t i0, size_t i1)
+/* The recursion for features [e0, e1) of sample n over the T steps of N samples, written without
+ * branches so that it vectorises: s_t = [h > theta] (+ [h == theta] when not strict) and
+ * u_t = h - s (theta or h). Forward: spikes into s. Backward's recomputation: potentials before
+ * reset into h, [t][e - e0]. */
+__attribute__((target_clones("avx2", "default"))) static void run(const lif *p, const sq_tensor *x, sq_tensor *s,
+                                                                  float *restrict h, uint32_t T, uint32_t N,
+                                                                  uint32_t n, size_t e0, size_t e1)
 {
-    float u[BLOCK] = {0}, beta = (float)p->beta, theta = (float)p->theta;
+    float u[BLOCK] = {0}, xb[BLOCK], sb[BLOCK], beta = (float)p->beta, theta = (float)p->theta;
     float eq = p->strict ? 0.0f : 1.0f, rz = p->reset_zero ? 1.0f : 0.0f;
-    size_t n = i1 - i0;
+    size_t len = e1 - e0;
     for (uint32_t t = 0; t < T; t++) {
-        const float *xt = x + t * stride + i0;
-        float *st = s ? s + t * stride + i0 : h + t * n;
-        for (size_t i = 0; i < n; i++) {
+        size_t image = (size_t)t * N + n;
+        const float *restrict xt = sq_tensor_row(x, image, e0, len, xb);
+        float *restrict st = s ? sb : h + t * len;
+        for (size_t i = 0; i < len; i++) {
             float hv = beta * u[i] + xt[i];
             float sv = (float)(hv > theta) + eq * (float)(hv == theta);
             u[i] = hv - sv * (rz * hv + (1.0f - rz) * theta);
             st[i] = s ? sv : hv;
         }
+        if (s)
+            sq_tensor_write(s, image, e0, len, sb);
     }
+}
+
+/* Tasks of BLOCK features of one sample: the neurons are independent, so the cut changes nothing
+ * but who writes which words. */
+static size_t tasks_of(const sq_layer *l, uint32_t N, size_t *per_sample)
+{
+    *per_sample = (sq_fshape_size(l->shape) + BLOCK - 1) / BLOCK;
+    return *per_sample * N;
 }
 
 static void forward(sq_layer *l, const sq_step_ctx *ctx)
 {
     const lif *p = l->priv;
-    size_t stride = sq_layer_step_size(l, ctx->N), tasks = (stride + BLOCK - 1) / BLOCK;
+    size_t F = sq_fshape_size(l->shape), per, tasks = tasks_of(l, ctx->N, &per);
 #pragma omp parallel for num_threads(ctx->threads) schedule(static)
     for (size_t k = 0; k < tasks; k++) {
-        size_t i0 = k * BLOCK, i1 = i0 + BLOCK < stride ? i0 + BLOCK : stride;
-        run(p, l->in_val[0], l->out, NULL, l->T, stride, i0, i1);
+        size_t e0 = (k % per) * BLOCK, e1 = e0 + BLOCK < F ? e0 + BLOCK : F;
+        run(p, l->in_val[0], &l->out, NULL, l->T, ctx->N, (uint32_t)(k / per), e0, e1);
     }
 }
 
@@ -169,13 +183,13 @@ static void backward(sq_layer *l, const sq_step_ctx *ctx)
     const lif *p = l->priv;
     if (!l->in_grad[0])
         return;
-    size_t stride = sq_layer_step_size(l, ctx->N), tasks = (stride + BLOCK - 1) / BLOCK;
+    size_t F = sq_fshape_size(l->shape), stride = sq_layer_step_size(l, ctx->N), per, tasks = tasks_of(l, ctx->N, &per);
 #pragma omp parallel for num_threads(ctx->threads) schedule(static)
     for (size_t k = 0; k < tasks; k++) {
-        size_t i0 = k * BLOCK, i1 = i0 + BLOCK < stride ? i0 + BLOCK : stride;
+        size_t n = k / per, e0 = (k % per) * BLOCK, e1 = e0 + BLOCK < F ? e0 + BLOCK : F;
         float *h = ctx->work + (size_t)omp_get_thread_num() * BLOCK * l->T;
-        run(p, l->in_val[0], NULL, h, l->T, stride, i0, i1);
-        bptt(p, h, l->grad, l->in_grad[0], l->T, stride, i0, i1 - i0);
+        run(p, l->in_val[0], NULL, h, l->T, ctx->N, (uint32_t)n, e0, e1);
+        bptt(p, h, l->grad, l->in_grad[0], l->T, stride, n * F + e0, e1 - e0);
     }
 }
 

@@ -56,14 +56,14 @@ static void forward(sq_layer *l, const sq_step_ctx *ctx)
 {
     const readout *r = l->priv;
     sq_fshape in = l->in_shape[0];
-    size_t F = sq_fshape_size(in), step = (size_t)ctx->N * F;
+    size_t F = sq_fshape_size(in);
     for (uint32_t n = 0; n < ctx->N; n++)
         for (size_t e = 0; e < F; e++) {
             /* The leaky integrator is run as the recursion (as a PyTorch loop would), the others summed
              * in step order then scaled, as mem_fc / num_steps. */
             float acc = 0.0f;
             for (uint32_t t = 0; t < l->in_T; t++) {
-                float x = l->in_val[0][t * step + (size_t)n * F + e];
+                float x = sq_tensor_get(l->in_val[0], (size_t)t * ctx->N + n, e);
                 if (r->m == MODE_LEAKY)
                     acc = (float)r->beta * acc + x;
                 else if (r->m != MODE_LAST || t + 1 == l->in_T)
@@ -71,7 +71,7 @@ static void forward(sq_layer *l, const sq_step_ctx *ctx)
             }
             if (r->m == MODE_MEAN)
                 acc /= (float)l->in_T;
-            l->out[(size_t)n * F + flat_index(in, e)] = acc;
+            l->out.f[(size_t)n * F + flat_index(in, e)] = acc;
         }
 }
 

@@ -1,5 +1,6 @@
 /* step/net.c: building a layered network from its JSON description and running its forward and
- * backward passes (step/net.h). */
+ * backward passes (step/net.h). Storage is decided here, once: an output of kind spikes is kept as
+ * bits, any other as floats (layers/tensor.h), and every layer reads its inputs in either. */
 #include <cblas.h>
 #include <omp.h>
 #include <stdio.h>
@@ -19,7 +20,7 @@ struct sq_net {
     float *work;
     size_t work_floats;
     float *param_mem;      /* every parameter's value and grad */
-    const float *x;        /* the input of the last forward */
+    sq_tensor x;           /* the input of the last forward: the caller's floats, only read */
     size_t bytes;
     uint64_t *default_keys;
     sq_pass last_pass;     /* of the last forward: the backward pass runs in the same mode */
@@ -209,6 +210,29 @@ static int assign_gradients(sq_net *net, const int *needs, sq_err *err)
     return rc;
 }
 
+/* The output tensor of l for T x max_batch images (bits when its values are spikes: layers/tensor.h),
+ * and its inputs' tensors. */
+static int allocate_output(sq_net *net, sq_layer *l, sq_err *err)
+{
+    size_t images = (size_t)l->T * net->max_batch, F = sq_fshape_size(l->shape), bytes;
+    l->out = (sq_tensor){.store = l->values == SQ_VALUES_SPIKES ? SQ_STORE_BITS : SQ_STORE_FLOAT, .image = F};
+    if (l->out.store == SQ_STORE_BITS) {
+        l->out.words = sq_tensor_words(F);
+        bytes = images * l->out.words * sizeof *l->out.bits;
+        /* calloc: the unused bits of each image's last word are 0 before any write too. */
+        l->out.bits = calloc(images * l->out.words, sizeof *l->out.bits);
+    } else {
+        bytes = images * F * sizeof *l->out.f;
+        l->out.f = malloc(bytes);
+    }
+    net->bytes += bytes;
+    if (!l->out.f && !l->out.bits)
+        return sq_fail(err, SQ_ENOMEM, "%s: out of memory for %zu activations", l->name, images * F);
+    for (int k = 0; k < l->n_in; k++)
+        l->in_val[k] = l->in[k] < 0 ? &net->x : &net->layers[l->in[k]].out;
+    return 0;
+}
+
 static int allocate(sq_net *net, sq_err *err)
 {
     int *needs = calloc(net->n_layers, sizeof *needs);
@@ -234,13 +258,8 @@ static int allocate(sq_net *net, sq_err *err)
             if (l->params[p].trainable)
                 l->params[p].grad = next, next += l->params[p].n;
         }
-        size_t n = (size_t)l->T * net->max_batch * sq_fshape_size(l->shape);
-        l->out = malloc(n * sizeof *l->out);
-        net->bytes += n * sizeof(float);
-        if (!l->out) {
-            rc = sq_fail(err, SQ_ENOMEM, "%s: out of memory for %zu activations", l->name, n);
+        if ((rc = allocate_output(net, l, err)) < 0)
             break;
-        }
         if (l->type->prepare && (rc = l->type->prepare(l, net->max_batch, net->threads, err)) < 0)
             break;
         size_t w = l->type->workspace ? l->type->workspace(l, net->max_batch, net->threads) : 0;
@@ -282,6 +301,7 @@ int sq_net_create(const json_t *network, const char *origin, const sq_net_input 
     if (!net)
         return sq_fail(err, SQ_ENOMEM, "out of memory");
     net->in = *in;
+    net->x = (sq_tensor){.store = SQ_STORE_FLOAT, .image = (size_t)in->h * in->w * in->c};
     net->max_batch = max_batch;
     net->threads = threads > 0 ? threads : 1;
     net->n_layers = json_array_size(layers);
@@ -326,7 +346,8 @@ void sq_net_destroy(sq_net *net)
             l->type->destroy(l);
         else
             free(l->priv);
-        free(l->out);
+        free(l->out.f);
+        free(l->out.bits);
     }
     for (size_t s = 0; s < net->n_slots; s++)
         free(net->slots[s]);
@@ -357,22 +378,15 @@ static sq_step_ctx context(const sq_net *net, const sq_pass *pass)
                          .work = net->work, .sparse_max_density = net->sparse_max_density};
 }
 
-static void bind_inputs(sq_net *net, sq_layer *l)
-{
-    for (int k = 0; k < l->n_in; k++)
-        l->in_val[k] = l->in[k] < 0 ? net->x : net->layers[l->in[k]].out;
-}
-
 int sq_net_forward(sq_net *net, const float *x, uint32_t N, const sq_pass *pass, sq_err *err)
 {
     if (N == 0 || N > net->max_batch)
         return sq_fail(err, SQ_EINVAL, "sq_net_forward: expected 1 to %u samples, got %u", net->max_batch, N);
     net->N = N;
-    net->x = x;
+    net->x.f = (float *)x; /* layers read their inputs only (layer.h), so x is never written */
     sq_step_ctx ctx = context(net, pass);
     for (size_t i = 0; i < net->n_layers; i++) {
         sq_layer *l = &net->layers[i];
-        bind_inputs(net, l);
         double t0 = omp_get_wtime();
         l->type->forward(l, &ctx);
         l->stats.forward_s += omp_get_wtime() - t0;
@@ -381,7 +395,8 @@ int sq_net_forward(sq_net *net, const float *x, uint32_t N, const sq_pass *pass,
     return 0;
 }
 
-const float *sq_net_output(const sq_net *net) { return net->layers[net->n_layers - 1].out; }
+/* The readout's values are real, so its output is floats. */
+const float *sq_net_output(const sq_net *net) { return net->layers[net->n_layers - 1].out.f; }
 uint32_t sq_net_outputs(const sq_net *net) { return net->layers[net->n_layers - 1].shape.c; }
 uint32_t sq_net_batch(const sq_net *net) { return net->N; }
 
@@ -401,7 +416,6 @@ void sq_net_backward(sq_net *net, const float *d_output)
         }
         if (!l->grad)
             continue;
-        bind_inputs(net, l);
         double t0 = omp_get_wtime();
         l->type->backward(l, &ctx);
         l->stats.backward_s += omp_get_wtime() - t0;

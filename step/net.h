@@ -3,7 +3,8 @@
  * a feedforward network allows and which gives the dense kernels batches of T * N images), and the
  * backward pass runs them in reverse (backpropagation through time inside each LIF layer).
  * The network description is the "network" object of a training config (layers/CONFIG.md).
- * Every layer's output is kept for the backward pass; nothing is allocated after sq_net_create.
+ * Every layer's output is kept for the backward pass, spikes one bit each and everything else as
+ * floats (layers/tensor.h); nothing is allocated after sq_net_create.
  * Tested against PyTorch in tests/layered_oracle.py and in tests/test_net.c. */
 #ifndef SQ_NET_H
 #define SQ_NET_H
@@ -74,7 +75,8 @@ size_t sq_net_trainable_size(const sq_net *net);
  * report divides sq_net_bytes by it. */
 double sq_net_neuron_steps(const sq_net *net);
 
-/* Bytes held for activations, gradients and parameters (the memory report). */
+/* Bytes held for activations (spikes at 1 bit), gradients, parameters and the shared workspace
+ * (the memory report). */
 size_t sq_net_bytes(const sq_net *net);
 
 /* Channels first (PyTorch's [images][C][H][W]) <-> channels last ([images][H][W][C]). */

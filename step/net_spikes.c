@@ -12,11 +12,10 @@
 static size_t collect(const sq_layer *l, uint32_t N, uint32_t n, uint32_t t, uint32_t p, double dt, sq_spike *out)
 {
     sq_fshape s = l->shape;
-    size_t F = sq_fshape_size(s), k = 0;
-    const float *x = l->out + ((size_t)t * N + n) * F;
+    size_t image = (size_t)t * N + n, k = 0;
     for (uint32_t c = 0; c < s.c; c++)
         for (size_t pix = 0; pix < (size_t)s.h * s.w; pix++)
-            for (float v = x[pix * s.c + c]; v >= 1.0f; v -= 1.0f)
+            for (float v = sq_tensor_get(&l->out, image, pix * s.c + c); v >= 1.0f; v -= 1.0f)
                 out[k++] = (sq_spike){.t = t * dt, .pop = p, .id = (uint32_t)(c * (size_t)s.h * s.w + pix)};
     return k;
 }

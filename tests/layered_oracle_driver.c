@@ -121,8 +121,10 @@ int main(int argc, char **argv)
             for (size_t i = 0; i < sq_net_layer_count(net); i++) {
                 sq_layer *l = sq_net_layer(net, i);
                 size_t images = (size_t)l->T * N, n = images * sq_fshape_size(l->shape);
-                float *buf = malloc(n * sizeof *buf);
-                sq_channels_first(l->out, buf, images, l->shape);
+                float *buf = malloc(n * sizeof *buf), *val = malloc(n * sizeof *val);
+                sq_tensor_unpack(&l->out, images, val); /* spikes are stored as bits */
+                sq_channels_first(val, buf, images, l->shape);
+                free(val);
                 char name[200];
                 snprintf(name, sizeof name, "/outputs/%s", l->name);
                 uint32_t dims5[5] = {l->T, N, l->shape.c, l->shape.h, l->shape.w}, dims2[2] = {N, l->shape.c};

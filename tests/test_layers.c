@@ -8,6 +8,8 @@
  * - dropout (one mask per sample for all steps, keep rate, 1/(1-p) scaling, evaluation identity,
  *   backward through the mask, masks keyed by sample key and not by position or threads);
  * - bit-identical outputs and gradients at 1, 2 and 3 threads;
+ * - spikes stored one bit each (layers/tensor.h): the bits read back at any offset, and every layer
+ *   type, on both convolution paths, gives the same bits from them as from the same spikes in floats;
  * - optimizer steps, schedules and losses against hand-computed values (PyTorch 1.13's rules);
  * - the epoch order (step/batches.h);
  * - every config error of networks, optimizers, schedules and training objects (code and message);
@@ -87,6 +89,15 @@ static sq_layer *layer(sq_net *net, const char *name)
 }
 
 static size_t out_size(const sq_layer *l, uint32_t N) { return (size_t)l->T * sq_layer_step_size(l, N); }
+
+/* The output of l for N samples as floats [T][N][h][w][c] (spikes are stored as bits). Caller frees. */
+static float *out_values(const sq_layer *l, uint32_t N)
+{
+    float *v = malloc(out_size(l, N) * sizeof *v);
+    ck_assert_ptr_nonnull(v);
+    sq_tensor_unpack(&l->out, (size_t)l->T * N, v);
+    return v;
+}
 
 /* A uniform number in [0, 1) of (seed, i): splitmix64. */
 static double hash01(uint64_t seed, uint64_t i)
@@ -203,7 +214,8 @@ static void expect_lif_matches_recursion(const char *fields, const lif_ref *p)
     ck_assert_msg(margin > 1e-4, "%s: a potential comes within %g of the threshold", fields, margin);
     sq_pass eval = {0};
     forward_ok(net, x, 1, &eval);
-    const float *s = sq_net_layer(net, 0)->out, *count = sq_net_output(net);
+    float *s = out_values(sq_net_layer(net, 0), 1);
+    const float *count = sq_net_output(net);
     for (uint32_t c = 0; c < LIF_C; c++) {
         float n = 0;
         for (uint32_t t = 0; t < LIF_T; t++) {
@@ -213,6 +225,7 @@ static void expect_lif_matches_recursion(const char *fields, const lif_ref *p)
         }
         ck_assert_float_eq(count[c], n);
     }
+    free(s);
     sq_net_destroy(net);
 }
 
@@ -248,7 +261,7 @@ START_TEST(lif_input_exactly_at_threshold_fires_only_when_not_strict)
             float x[4] = {0.5f, 0.5f, 0.5f, 0.5f};
             sq_pass eval = {0};
             forward_ok(net, x, 1, &eval);
-            const float *s = sq_net_layer(net, 0)->out;
+            float *s = out_values(sq_net_layer(net, 0), 1);
             if (!strict)
                 for (int t = 0; t < 4; t++)
                     ck_assert_float_eq(s[t], 1.0f);
@@ -258,6 +271,7 @@ START_TEST(lif_input_exactly_at_threshold_fires_only_when_not_strict)
                 /* subtract: u_1 = 0.95 - 0.5 = 0.45, h_2 = 0.905 fires; zero: u_1 = 0, h_2 = theta does not. */
                 ck_assert_float_eq(s[2], zero ? 0.0f : 1.0f);
             }
+            free(s);
             sq_net_destroy(net);
         }
 }
@@ -303,7 +317,9 @@ static void expect_sparse_equals_dense(const char *layer_json, sq_net_input in, 
     const sq_layer *a = sq_net_layer(net[0], 0), *b = sq_net_layer(net[1], 0);
     ck_assert_uint_eq(a->stats.sparse_passes, 1);
     ck_assert_uint_eq(b->stats.dense_passes, 1);
-    expect_close(a->out, b->out, out_size(a, N), 1e-5, layer_json);
+    float *ya = out_values(a, N), *yb = out_values(b, N);
+    expect_close(ya, yb, out_size(a, N), 1e-5, layer_json);
+    free(ya), free(yb);
     for (int p = 0; p < a->n_params; p++) {
         char what[600];
         snprintf(what, sizeof what, "%s: %s gradient", layer_json, a->params[p].name);
@@ -475,7 +491,7 @@ static uint8_t *drop_masks(sq_net *net, uint32_t N, const uint64_t *keys, uint64
     float *x = drop_input(keys, N);
     sq_pass pass = {.training = 1, .seed = seed, .sample_keys = keys};
     forward_ok(net, x, N, &pass);
-    const float *y = layer(net, "drop")->out;
+    const float *y = layer(net, "drop")->out.f; /* p > 0: real values, floats */
     uint8_t *m = malloc((size_t)N * DROP_F);
     for (size_t i = 0; i < (size_t)N * DROP_F; i++)
         m[i] = y[i] != 0.0f;
@@ -491,7 +507,7 @@ START_TEST(dropout_holds_one_mask_for_all_steps_scales_by_1_over_1_minus_p_and_k
     float *x = drop_input(keys, N);
     sq_pass pass = {.training = 1, .seed = 5, .sample_keys = keys};
     forward_ok(net, x, N, &pass);
-    const float *y = layer(net, "drop")->out, scale = (float)(1.0 / (1.0 - 0.3));
+    const float *y = layer(net, "drop")->out.f, scale = (float)(1.0 / (1.0 - 0.3));
     size_t step = (size_t)N * DROP_F, kept = 0;
     for (size_t i = 0; i < step; i++) {
         int keep = y[i] != 0.0f;
@@ -528,7 +544,7 @@ START_TEST(dropout_is_the_identity_in_evaluation)
     float *x = drop_input(keys, 1);
     sq_pass eval = {.training = 0, .seed = 5};
     forward_ok(net, x, 1, &eval);
-    ck_assert_int_eq(memcmp(layer(net, "drop")->out, x, (size_t)DROP_T * DROP_F * sizeof *x), 0);
+    ck_assert_int_eq(memcmp(layer(net, "drop")->out.f, x, (size_t)DROP_T * DROP_F * sizeof *x), 0);
     free(x);
     sq_net_destroy(net);
 }
@@ -616,17 +632,21 @@ START_TEST(one_two_and_three_threads_give_bit_identical_outputs_and_gradients)
         sq_net *ref = train_twice(densities[d], 1, x);
         const sq_layer *s1 = layer(ref, "s1"), *s3 = layer(ref, "s3");
         double spikes1 = 0, spikes3 = 0;
+        float *v1 = out_values(s1, THR_N), *v3 = out_values(s3, THR_N);
         for (size_t i = 0; i < out_size(s1, THR_N); i++)
-            spikes1 += s1->out[i];
+            spikes1 += v1[i];
         for (size_t i = 0; i < out_size(s3, THR_N); i++)
-            spikes3 += s3->out[i];
+            spikes3 += v3[i];
+        free(v1), free(v3);
         ck_assert_msg(spikes1 > 100 && spikes3 > 100, "too few spikes to test anything: %g, %g", spikes1, spikes3);
         for (int threads = 2; threads <= 3; threads++) {
             sq_net *net = train_twice(densities[d], threads, x);
             for (size_t i = 0; i < sq_net_layer_count(net); i++) {
                 const sq_layer *a = sq_net_layer(net, i), *b = sq_net_layer(ref, i);
-                ck_assert_msg(memcmp(a->out, b->out, out_size(a, THR_N) * sizeof(float)) == 0, "%d threads: %s output",
-                              threads, a->name);
+                float *ya = out_values(a, THR_N), *yb = out_values(b, THR_N);
+                int same = memcmp(ya, yb, out_size(a, THR_N) * sizeof(float)) == 0;
+                free(ya), free(yb);
+                ck_assert_msg(same, "%d threads: %s output", threads, a->name);
                 ck_assert_msg(!a->grad || memcmp(a->grad, b->grad, out_size(a, THR_N) * sizeof(float)) == 0,
                               "%d threads: %s output gradient", threads, a->name);
             }
@@ -643,6 +663,113 @@ START_TEST(one_two_and_three_threads_give_bit_identical_outputs_and_gradients)
         sq_net_destroy(ref);
     }
     free(x);
+}
+END_TEST
+
+/* ---- spike storage ---------------------------------------------------------------------------------- */
+
+/* Spikes are stored one bit each (layers/tensor.h); 5 x 7 x 3 = 105 features a sample, so an
+ * image's bits end inside its second word and a 3-channel pixel (bits 63..65) straddles two. */
+enum { BITS_T = 4, BITS_N = 3, BITS_H = 5, BITS_W = 7, BITS_C = 3, BITS_F = BITS_H * BITS_W * BITS_C };
+
+START_TEST(tensor_bits_read_back_what_was_written_at_every_offset_and_length)
+{
+    enum { IMAGES = 3 };
+    sq_tensor t = {.store = SQ_STORE_BITS, .image = BITS_F, .words = sq_tensor_words(BITS_F)};
+    ck_assert_uint_eq(t.words, 2);
+    uint64_t bits[IMAGES * 2];
+    memset(bits, 0xff, sizeof bits); /* sq_tensor_write clears every bit it owns, padding included */
+    t.bits = bits;
+    float *x = input_new((size_t)IMAGES * BITS_F, SQ_VALUES_SPIKES, 0.4, 5), got[BITS_F];
+    for (size_t i = 0; i < IMAGES; i++)
+        for (size_t e0 = 0; e0 < BITS_F; e0 += 64) /* whole words, as the writers cut their work */
+            sq_tensor_write(&t, i, e0, BITS_F - e0 < 64 ? BITS_F - e0 : 64, x + i * BITS_F + e0);
+    for (size_t i = 0; i < IMAGES; i++) {
+        ck_assert_uint_eq(bits[i * 2 + 1] >> (BITS_F - 64), 0); /* the unused bits of the last word */
+        for (size_t e = 0; e < BITS_F; e++)
+            ck_assert_float_eq(sq_tensor_get(&t, i, e), x[i * BITS_F + e]);
+        for (size_t e0 = 0; e0 < BITS_F; e0++)
+            for (size_t n = 0; e0 + n <= BITS_F; n++) {
+                memset(got, 0xff, sizeof got);
+                sq_tensor_read(&t, i, e0, n, got);
+                ck_assert_msg(memcmp(got, x + i * BITS_F + e0, n * sizeof *got) == 0, "image %zu, [%zu, %zu)", i, e0, e0 + n);
+            }
+    }
+    free(x);
+}
+END_TEST
+
+/* The layer `consumer` (JSON, reading the layer "s") after a spike source s, in two nets fed the same
+ * 0/1 inputs: s is a dropout with p = 0 on counts (its output: floats) or an LIF with beta 0 and
+ * threshold 0.5 (s_t = x_t, stored as bits). The consumer's output, its parameters' gradients and
+ * the readout must be the same bits: spikes are exact, whichever their storage. */
+static void expect_bits_read_as_floats(const char *consumer, const char *density)
+{
+    static const char *const sources[2] = {"{'type': 'dropout', 'name': 's', 'p': 0}",
+                                           "{'type': 'lif', 'name': 's', 'beta': 0, 'threshold': 0.5}"};
+    sq_net *net[2];
+    float *x = input_new((size_t)BITS_T * BITS_N * BITS_F, SQ_VALUES_SPIKES, 0.3, 17);
+    for (int k = 0; k < 2; k++) {
+        char text[1024];
+        snprintf(text, sizeof text, "{'sparse_max_density': %s, 'layers': [%s, %s, {'type': 'readout', 'mode': 'leaky', "
+                 "'beta': 0.5}]}", density, sources[k], consumer);
+        net[k] = net_new(text, shape(BITS_T, BITS_H, BITS_W, BITS_C, k ? SQ_VALUES_REAL : SQ_VALUES_COUNTS), BITS_N, 2);
+        sq_net_init(net[k], 3);
+        forward_backward(net[k], x, BITS_N);
+    }
+    ck_assert_int_eq(layer(net[0], "s")->out.store, SQ_STORE_FLOAT);
+    ck_assert_int_eq(layer(net[1], "s")->out.store, SQ_STORE_BITS);
+    for (size_t i = 1; i < sq_net_layer_count(net[0]); i++) {
+        const sq_layer *a = sq_net_layer(net[0], i), *b = sq_net_layer(net[1], i);
+        float *ya = out_values(a, BITS_N), *yb = out_values(b, BITS_N);
+        int same = memcmp(ya, yb, out_size(a, BITS_N) * sizeof *ya) == 0;
+        free(ya), free(yb);
+        ck_assert_msg(same, "%s (density %s): %s output", consumer, density, a->name);
+        for (int p = 0; p < a->n_params; p++)
+            ck_assert_msg(!a->params[p].trainable ||
+                              memcmp(a->params[p].grad, b->params[p].grad, a->params[p].n * sizeof(float)) == 0,
+                          "%s (density %s): %s.%s gradient", consumer, density, a->name, a->params[p].name);
+    }
+    free(x);
+    sq_net_destroy(net[0]);
+    sq_net_destroy(net[1]);
+}
+
+START_TEST(every_layer_reads_spikes_stored_as_bits_exactly_as_floats)
+{
+    static const char *const consumers[] = {
+        "{'type': 'conv2d', 'out_channels': 4, 'kernel': 3, 'padding': 1, 'bias': true}",
+        "{'type': 'conv2d', 'out_channels': 4, 'kernel': [2, 3], 'stride': 2}",
+        "{'type': 'conv2d', 'out_channels': 4, 'kernel': 1}", /* direct: the input is the SGEMM matrix */
+        "{'type': 'linear', 'out_features': 6, 'bias': true}", /* direct over the whole map */
+        "{'type': 'avgpool', 'kernel': 2, 'padding': 1}",
+        "{'type': 'global_avgpool'}",
+        "{'type': 'add', 'inputs': ['s', 's']}",
+        "{'type': 'dropout', 'p': 0}", /* spikes in, spikes out */
+        "{'type': 'dropout', 'p': 0.3}",
+        "{'type': 'batchnorm', 'per_step': true}",
+        "{'type': 'batchnorm'}",
+        "{'type': 'lif', 'beta': 0.7, 'threshold': 0.9}",
+    };
+    for (size_t i = 0; i < SQ_COUNT(consumers); i++) {
+        expect_bits_read_as_floats(consumers[i], "1"); /* every spike input takes the event-driven path */
+        expect_bits_read_as_floats(consumers[i], "0"); /* and then im2col + SGEMM */
+    }
+}
+END_TEST
+
+START_TEST(a_spiking_layer_is_stored_in_one_bit_a_neuron_step)
+{
+    /* LIF 5 x 7 x 3 (105 features: two 64-bit words a sample and step) between two floats layers. */
+    sq_net *net = net_new("{'layers': [{'type': 'conv2d', 'out_channels': 3, 'kernel': 1}, {'type': 'lif', 'name': 's'}, "
+                          "{'type': 'readout'}]}", shape(BITS_T, BITS_H, BITS_W, BITS_C, SQ_VALUES_REAL), BITS_N, 1);
+    const sq_layer *s = layer(net, "s");
+    ck_assert_int_eq(s->out.store, SQ_STORE_BITS);
+    ck_assert_uint_eq(s->out.words, 2);
+    ck_assert_ptr_null(s->out.f);
+    ck_assert_int_eq(sq_net_layer(net, 0)->out.store, SQ_STORE_FLOAT);
+    ck_assert_double_eq(sq_net_neuron_steps(net), (double)BITS_T * BITS_N * BITS_F);
+    sq_net_destroy(net);
 }
 END_TEST
 
@@ -1220,7 +1347,13 @@ static Suite *layers_suite(void)
     suite_add_tcase(s, drop);
     TCase *thr = tcase_create("threads");
     tcase_add_test(thr, one_two_and_three_threads_give_bit_identical_outputs_and_gradients);
+
+    TCase *bits = tcase_create("spike_storage");
+    tcase_add_test(bits, tensor_bits_read_back_what_was_written_at_every_offset_and_length);
+    tcase_add_test(bits, every_layer_reads_spikes_stored_as_bits_exactly_as_floats);
+    tcase_add_test(bits, a_spiking_layer_is_stored_in_one_bit_a_neuron_step);
     suite_add_tcase(s, thr);
+    suite_add_tcase(s, bits);
     TCase *opt = tcase_create("training_math");
     tcase_add_test(opt, sgd_with_momentum_nesterov_and_weight_decay_matches_hand_values);
     tcase_add_test(opt, adam_and_adamw_two_steps_match_hand_values);
