@@ -3,7 +3,6 @@
  * options they parsed (the progress, epoch and cache callbacks are theirs). */
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/resource.h>
 
 #include <omp.h>
 
@@ -60,22 +59,12 @@ int sq_cli_desire_train(const json_t *config, const char *config_path, const sq_
     print_header(t, config_path, o->out_dir, o->resume);
     rc = sq_desire_trainer_run(t, &err);
     running = NULL;
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
     uint32_t best_epoch;
     double best = sq_desire_trainer_best_accuracy(t, &best_epoch);
-    printf("epochs completed: %u of %u\n", sq_desire_trainer_epoch(t), sq_desire_trainer_recipe(t)->epochs);
-    if (best_epoch)
-        printf("best test accuracy: %.2f %% (epoch %u)\n", 100 * best, best_epoch);
-    printf("wall time: %.1f s\n", omp_get_wtime() - t0);
-    printf("peak RSS: %.1f MiB\n", (double)ru.ru_maxrss / 1024.0);
-    if (rc == SQ_EINTR)
-        printf("stopped: %s; resume with --resume %s/checkpoint.h5\n", err.msg, o->out_dir ? o->out_dir : ".");
-    else if (rc < 0)
+    sq_cli_run_summary(sq_desire_trainer_epoch(t), sq_desire_trainer_recipe(t)->epochs, best, best_epoch,
+                       omp_get_wtime() - t0, o->out_dir, rc == SQ_EINTR ? err.msg : NULL, NULL);
+    if (rc < 0 && rc != SQ_EINTR)
         fprintf(stderr, "spikeq: %s\n", err.msg);
-    if (o->out_dir)
-        printf("output: %s/checkpoint.h5, %s/best.h5, %s/log.jsonl, %s/learning_curve.png\n", o->out_dir, o->out_dir,
-               o->out_dir, o->out_dir);
     sq_desire_trainer_destroy(t);
     return rc;
 }

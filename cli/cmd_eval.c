@@ -13,6 +13,7 @@
 #include "../step/train.h"
 #include "cli.h"
 #include "cmd_desire.h"
+#include "cmd_rate.h"
 #include "train_report.h"
 
 static const char usage[] =
@@ -199,6 +200,13 @@ int sq_cli_eval(int argc, char **argv)
                                   : sq_cli_desire_eval(config, &o, predictions);
         json_decref(config);
         return drc < 0 ? 1 : 0;
+    }
+    if (rule == SQ_RULE_RATE) {
+        int rrc = spikes || batch ? (fprintf(stderr, "spikeq eval: --spikes and --batch: not available for rate "
+                                                      "networks\n"), SQ_EINVAL)
+                                  : sq_cli_rate_eval(config, &o, predictions);
+        json_decref(config);
+        return rrc < 0 ? 1 : 0;
     }
     sq_trainer *t;
     double t0 = omp_get_wtime();

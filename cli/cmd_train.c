@@ -20,6 +20,7 @@
 #include "../step/train.h"
 #include "cli.h"
 #include "cmd_desire.h"
+#include "cmd_rate.h"
 #include "train_report.h"
 
 static const char usage[] =
@@ -27,7 +28,8 @@ static const char usage[] =
     "\n"
     "Trains the layered spiking network a config describes (data, network, training; see README.md\n"
     "\"Layered networks\") with backpropagation through time and surrogate gradients, or, with\n"
-    "training.rule = \"desire\", by desire backpropagation (README \"Desire backpropagation\"). After each epoch\n"
+    "training.rule = \"desire\", by desire backpropagation (README \"Desire backpropagation\"), or, with\n"
+    "\"backprop\", \"burstprop\" or \"burstccn\", a rate network (README \"Burst-dependent learning\"). After each epoch\n"
     "it evaluates the test set and writes, in the output folder: checkpoint.h5 (weights, BN statistics,\n"
     "optimizer state, position), best.h5 (the best epoch's weights), log.jsonl (one JSON line per\n"
     "epoch) and learning_curve.png. Ctrl-C stops after the current batch with a checkpoint; --resume\n"
@@ -43,6 +45,7 @@ static const char usage[] =
     "  --weights FILE.h5 start from these weights instead of the seeded initialisation\n"
     "  --benchmark ITERS time ITERS training iterations and ITERS inference batches on random event\n"
     "                    frames (5 %% ones) of the configured shape and batch; nothing is written\n"
+    "                    (rate networks: ITERS real training batches, then the test set)\n"
     "  -q, --quiet       no progress line\n";
 
 static sq_trainer *volatile running;
@@ -54,6 +57,7 @@ static void on_signal(int sig)
     if (running)
         sq_trainer_request_stop(running);
     sq_cli_desire_stop();
+    sq_cli_rate_stop();
 }
 
 typedef struct {
@@ -221,6 +225,13 @@ int sq_cli_train(int argc, char **argv)
         if (drc == SQ_EINTR)
             return stop_signal == SIGTERM ? 143 : 130;
         return drc < 0 ? 1 : 0;
+    }
+    if (rule == SQ_RULE_RATE) {
+        int rrc = sq_cli_rate_train(config, config_path, &o, bench, stop_signal != 0);
+        json_decref(config);
+        if (rrc == SQ_EINTR)
+            return stop_signal == SIGTERM ? 143 : 130;
+        return rrc < 0 ? 1 : 0;
     }
     sq_trainer *t;
     double t0 = omp_get_wtime();

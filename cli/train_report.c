@@ -52,23 +52,31 @@ void sq_cli_layer_table(sq_net *net, FILE *f)
     }
 }
 
-void sq_cli_train_summary(sq_trainer *t, double wall_s, const char *out_dir, const char *stopped)
+void sq_cli_run_summary(uint32_t done, uint32_t epochs, double best, uint32_t best_epoch, double wall_s,
+                        const char *out_dir, const char *stopped, sq_net *net)
 {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    uint32_t best_epoch;
-    double best = sq_trainer_best_accuracy(t, &best_epoch);
-    printf("epochs completed: %u of %u\n", sq_trainer_epoch(t), sq_trainer_spec(t)->epochs);
+    printf("epochs completed: %u of %u\n", done, epochs);
     if (best_epoch)
         printf("best test accuracy: %.2f %% (epoch %u)\n", 100 * best, best_epoch);
     printf("wall time: %.1f s\n", wall_s);
     printf("peak RSS: %.1f MiB\n", (double)ru.ru_maxrss / 1024.0);
-    sq_cli_layer_table(sq_trainer_net(t), stdout);
+    if (net)
+        sq_cli_layer_table(net, stdout);
     if (stopped)
         printf("stopped: %s; resume with --resume %s/checkpoint.h5\n", stopped, out_dir ? out_dir : ".");
     if (out_dir)
         printf("output: %s/checkpoint.h5, %s/best.h5, %s/log.jsonl, %s/learning_curve.png\n", out_dir, out_dir, out_dir,
                out_dir);
+}
+
+void sq_cli_train_summary(sq_trainer *t, double wall_s, const char *out_dir, const char *stopped)
+{
+    uint32_t best_epoch;
+    double best = sq_trainer_best_accuracy(t, &best_epoch);
+    sq_cli_run_summary(sq_trainer_epoch(t), sq_trainer_spec(t)->epochs, best, best_epoch, wall_s, out_dir, stopped,
+                       sq_trainer_net(t));
 }
 
 /* Accuracy (0..1) of epoch i of a log of n epochs, for one key. */

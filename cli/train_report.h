@@ -13,6 +13,10 @@ void sq_cli_train_header(sq_trainer *t, const char *config, const char *out_dir,
  * (sparse, dense, mixed) and seconds in the forward and backward passes. */
 void sq_cli_layer_table(sq_net *net, FILE *f);
 void sq_cli_train_summary(sq_trainer *t, double wall_s, const char *out_dir, const char *stopped);
+/* The end of any training run: epochs, best accuracy, time, memory, the layer table (net NULL:
+ * none), how to resume a stopped run (stopped: why, or NULL) and the files written. */
+void sq_cli_run_summary(uint32_t done, uint32_t epochs, double best, uint32_t best_epoch, double wall_s,
+                        const char *out_dir, const char *stopped, sq_net *net);
 /* <out_dir>/learning_curve.png from <out_dir>/log.jsonl. Returns 0 or -1. */
 int sq_cli_learning_curve(const char *out_dir);
 /* Reads a training config, with training.<key> = value when value > 0 (a command-line override);

@@ -15,9 +15,12 @@ int sq_train_log_append(const char *out_dir, const sq_epoch_report *r, sq_err *e
     fprintf(f,
             "{\"epoch\": %u, \"lr\": %.9g, \"train_loss\": %.9g, \"train_accuracy\": %.6f, \"test_loss\": %.9g, "
             "\"test_accuracy\": %.6f, \"test_correct\": %zu, \"test_samples\": %zu, \"train_samples\": %zu, "
-            "\"train_seconds\": %.3f, \"test_seconds\": %.3f, \"best\": %s}\n",
+            "\"train_seconds\": %.3f, \"test_seconds\": %.3f, \"best\": %s",
             r->epoch, r->lr, r->train_loss, r->train_accuracy, r->test_loss, r->test_accuracy, r->test_correct,
             r->test_samples, r->train_samples, r->train_seconds, r->test_seconds, r->best ? "true" : "false");
+    for (uint32_t l = 0; l < r->n_alignment; l++)
+        fprintf(f, "%s%.6f", l ? ", " : ", \"alignment\": [", r->alignment[l]);
+    fputs(r->n_alignment ? "]}\n" : "}\n", f);
     return fclose(f) == 0 ? 0 : sq_fail(err, SQ_EIO, "%s: cannot write the log", path);
 }
 

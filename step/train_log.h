@@ -17,6 +17,8 @@ typedef struct {
     size_t train_samples, test_samples, test_correct;
     double train_seconds, test_seconds;
     int best;                        /* the best test accuracy so far */
+    const double *alignment;         /* per weight layer (rate networks, step/rate_train.h), or NULL */
+    uint32_t n_alignment;
 } sq_epoch_report;
 
 /* Progress inside an epoch. */

@@ -132,7 +132,7 @@ def main():
         bad("data.T = 10", small_config(tmp, data__T=10), "data.T: expected 1")
         bad("sizes[0]", small_config(tmp, network__sizes=[100, 10]), "network.sizes[0]: expected the data's 28x28x1 = 784 inputs, got 100")
         bad("unknown field", small_config(tmp, network__layers=[]), "network.layers: unknown field")
-        bad("unknown rule", small_config(tmp, training__rule="hebb"), "training.rule: expected \"bptt\" or \"desire\"")
+        bad("unknown rule", small_config(tmp, training__rule="hebb"), "training.rule: expected \"bptt\", \"desire\", \"backprop\"")
         bad("--benchmark", ["train", cfg, "--benchmark", "2"], "desire backpropagation trains online")
         wrong = os.path.join(tmp, "wrong.h5")
         with h5py.File(wrong, "w") as f:
