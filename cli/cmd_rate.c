@@ -101,17 +101,8 @@ static int write_predictions(const char *path, sq_rate_trainer *t, const float *
         labels[i] = (float)sq_sample_set_label(sq_rate_trainer_samples(t, 1), i);
         pred[i] = (float)sq_rate_argmax(outputs + i * K, K);
     }
-    sq_tensor_file *f;
-    uint32_t d2[2] = {(uint32_t)n, K}, d1 = (uint32_t)n;
-    if (rc == 0 && (rc = sq_tensor_file_create(path, &f, err)) == 0) {
-        if ((rc = sq_tensor_file_put(f, "/outputs", 2, d2, outputs, err)) < 0 ||
-            (rc = sq_tensor_file_put(f, "/labels", 1, &d1, labels, err)) < 0 ||
-            (rc = sq_tensor_file_put(f, "/predicted", 1, &d1, pred, err)) < 0 ||
-            (rc = sq_tensor_file_put_attr(f, "accuracy", accuracy, err)) < 0)
-            sq_tensor_file_abandon(f);
-        else
-            rc = sq_tensor_file_close(f, err);
-    }
+    if (rc == 0)
+        rc = sq_cli_write_predictions(path, "outputs", outputs, labels, pred, n, K, accuracy, err);
     free(labels), free(pred);
     return rc;
 }

@@ -8,6 +8,7 @@
 
 #include "../step/train.h"
 #include "canvas.h"
+#include "../step/tensor_file.h"
 #include "train_report.h"
 
 void sq_cli_train_header(sq_trainer *t, const char *config, const char *out_dir, const char *resume)
@@ -77,6 +78,26 @@ void sq_cli_train_summary(sq_trainer *t, double wall_s, const char *out_dir, con
     double best = sq_trainer_best_accuracy(t, &best_epoch);
     sq_cli_run_summary(sq_trainer_epoch(t), sq_trainer_spec(t)->epochs, best, best_epoch, wall_s, out_dir, stopped,
                        sq_trainer_net(t));
+}
+
+int sq_cli_write_predictions(const char *path, const char *scores_name, const float *scores, const float *labels,
+                             const float *predicted, size_t n, uint32_t K, double accuracy, sq_err *err)
+{
+    sq_tensor_file *f;
+    char name[64];
+    uint32_t d2[2] = {(uint32_t)n, K}, d1 = (uint32_t)n;
+    snprintf(name, sizeof name, "/%s", scores_name);
+    int rc = sq_tensor_file_create(path, &f, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = sq_tensor_file_put(f, name, 2, d2, scores, err)) < 0 ||
+        (rc = sq_tensor_file_put(f, "/labels", 1, &d1, labels, err)) < 0 ||
+        (rc = sq_tensor_file_put(f, "/predicted", 1, &d1, predicted, err)) < 0 ||
+        (rc = sq_tensor_file_put_attr(f, "accuracy", accuracy, err)) < 0) {
+        sq_tensor_file_abandon(f);
+        return rc;
+    }
+    return sq_tensor_file_close(f, err);
 }
 
 /* Accuracy (0..1) of epoch i of a log of n epochs, for one key. */

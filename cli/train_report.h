@@ -17,6 +17,10 @@ void sq_cli_train_summary(sq_trainer *t, double wall_s, const char *out_dir, con
  * none), how to resume a stopped run (stopped: why, or NULL) and the files written. */
 void sq_cli_run_summary(uint32_t done, uint32_t epochs, double best, uint32_t best_epoch, double wall_s,
                         const char *out_dir, const char *stopped, sq_net *net);
+/* The --predictions file of `spikeq eval`: /<scores_name> [n][K], /labels [n], /predicted [n] and
+ * the attribute accuracy. Returns 0 or an error (nothing left behind). */
+int sq_cli_write_predictions(const char *path, const char *scores_name, const float *scores, const float *labels,
+                             const float *predicted, size_t n, uint32_t K, double accuracy, sq_err *err);
 /* <out_dir>/learning_curve.png from <out_dir>/log.jsonl. Returns 0 or -1. */
 int sq_cli_learning_curve(const char *out_dir);
 /* Reads a training config, with training.<key> = value when value > 0 (a command-line override);

@@ -14,6 +14,7 @@
 #include "batches.h"
 #include "desire_train.h"
 #include "net_file.h"
+#include "run_state.h"
 #include "tensor_file.h"
 
 struct sq_desire_trainer {
@@ -277,36 +278,6 @@ done:
 
 /* ---- the trainer ---- */
 
-static int open_data(sq_desire_trainer *t, const json_t *config, sq_err *err)
-{
-    const json_t *data = json_object_get(config, "data");
-    sq_sample_set_params p;
-    int rc = sq_config_sample_set(data, t->opts.origin, &p, err);
-    if (rc < 0)
-        return rc;
-    const json_t *T = json_object_get(data, "T");
-    if (T && !(json_is_integer(T) && json_integer_value(T) == 1))
-        return sq_fail(err, SQ_ECONFIG, "%s: data.T: expected 1 (the network encodes each image over network.T steps "
-                       "itself), got %" JSON_INTEGER_FORMAT, t->opts.origin, json_is_integer(T) ? json_integer_value(T) : -1);
-    p.T = 1;
-    p.threads = t->threads;
-    p.progress = t->opts.on_cache;
-    p.progress_user = t->opts.user;
-    if ((!t->opts.eval_only && (rc = sq_sample_set_open(&p, "train", &t->train, err)) < 0) ||
-        (rc = sq_sample_set_open(&p, "test", &t->test, err)) < 0)
-        return rc;
-    const sq_sample_set_info *info = sq_sample_set_info_get(t->test);
-    const sq_desire_spec *s = &t->r.net;
-    size_t inputs = (size_t)info->height * info->width * info->channels;
-    if (inputs != s->sizes[0])
-        return sq_fail(err, SQ_ECONFIG, "%s: network.sizes[0]: expected the data's %ux%ux%u = %zu inputs, got %u",
-                       t->opts.origin, info->height, info->width, info->channels, inputs, s->sizes[0]);
-    if (info->n_classes > s->sizes[s->layers])
-        return sq_fail(err, SQ_ECONFIG, "%s: network.sizes[%u]: expected at least the data's %u classes, got %u",
-                       t->opts.origin, s->layers, info->n_classes, s->sizes[s->layers]);
-    return 0;
-}
-
 int sq_desire_trainer_create(const json_t *config, const sq_train_options *o, sq_desire_trainer **out, sq_err *err)
 {
     *out = NULL;
@@ -327,17 +298,11 @@ int sq_desire_trainer_create(const json_t *config, const sq_train_options *o, sq
         t->r.seed = (uint64_t)o->seed;
     if (o->epochs >= 0)
         t->r.epochs = (uint32_t)o->epochs;
-    const char *env = getenv("OMP_NUM_THREADS");
-    t->threads = o->threads > 0 ? o->threads : t->r.threads > 0 ? t->r.threads : env && atoi(env) > 0 ? atoi(env) : 1;
-    if (o->out_dir && !(t->out_dir = strdup(o->out_dir))) {
-        rc = sq_fail(err, SQ_ENOMEM, "out of memory");
-        goto fail;
-    }
-    if (t->out_dir && mkdir(t->out_dir, 0777) != 0 && errno != EEXIST) {
-        rc = sq_fail(err, SQ_EIO, "%s: cannot create the output folder: %s", t->out_dir, strerror(errno));
-        goto fail;
-    }
-    if ((rc = open_data(t, config, err)) < 0 || (rc = sq_desire_create(&t->r.net, &t->net, err)) < 0)
+    if ((rc = sq_run_prepare(&t->opts, t->r.threads, &t->threads, &t->out_dir, err)) < 0 ||
+        (rc = sq_run_open_images(config, &t->opts, t->threads, t->r.net.sizes[0], t->r.net.sizes[t->r.net.layers],
+                                 "the network encodes each image over network.T steps itself", &t->train, &t->test,
+                                 err)) < 0 ||
+        (rc = sq_desire_create(&t->r.net, &t->net, err)) < 0)
         goto fail;
     size_t n_train = t->train ? sq_sample_set_info_get(t->train)->n : 0;
     t->work = calloc((size_t)t->threads, sizeof *t->work);

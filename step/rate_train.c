@@ -1,15 +1,12 @@
 /* step/rate_train.c: the trainer of rate networks (step/rate_train.h): the config, the epochs, the
  * evaluation, the alignment measure, checkpoints and weights files. */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <omp.h>
 
-#include "../io/config_samples.h"
 #include "../layers/layer_config.h"
 #include "batches.h"
 #include "net_file.h"
@@ -262,35 +259,6 @@ static int checkpoint_load(sq_rate_trainer *t, const char *path, sq_err *err)
 
 /* ---- the trainer ---- */
 
-static int open_data(sq_rate_trainer *t, const json_t *config, sq_err *err)
-{
-    const json_t *data = json_object_get(config, "data");
-    sq_sample_set_params p;
-    int rc = sq_config_sample_set(data, t->opts.origin, &p, err);
-    if (rc < 0)
-        return rc;
-    const json_t *T = json_object_get(data, "T");
-    if (T && !(json_is_integer(T) && json_integer_value(T) == 1))
-        return sq_fail(err, SQ_ECONFIG, "%s: data.T: expected 1 (a rate network sees each image once), got %s",
-                       t->opts.origin, json_is_integer(T) ? "another number" : "a non-integer");
-    p.T = 1;
-    p.threads = t->threads;
-    p.progress = t->opts.on_cache;
-    p.progress_user = t->opts.user;
-    if ((!t->opts.eval_only && (rc = sq_sample_set_open(&p, "train", &t->train, err)) < 0) ||
-        (rc = sq_sample_set_open(&p, "test", &t->test, err)) < 0)
-        return rc;
-    const sq_sample_set_info *info = sq_sample_set_info_get(t->test);
-    size_t inputs = (size_t)info->height * info->width * info->channels;
-    if (inputs != t->r.sizes[0])
-        return sq_fail(err, SQ_ECONFIG, "%s: network.sizes[0]: expected the data's %ux%ux%u = %zu inputs, got %u",
-                       t->opts.origin, info->height, info->width, info->channels, inputs, t->r.sizes[0]);
-    if (info->n_classes > t->r.sizes[t->r.layers])
-        return sq_fail(err, SQ_ECONFIG, "%s: network.sizes[%u]: expected at least the data's %u classes, got %u",
-                       t->opts.origin, t->r.layers, info->n_classes, t->r.sizes[t->r.layers]);
-    return 0;
-}
-
 static int allocate(sq_rate_trainer *t, sq_err *err)
 {
     uint32_t B = t->r.batch, L = t->r.layers;
@@ -325,22 +293,16 @@ int sq_rate_trainer_create(const json_t *config, const sq_train_options *o, sq_r
         t->r.seed = (uint64_t)o->seed;
     if (o->epochs >= 0)
         t->r.epochs = (uint32_t)o->epochs;
-    const char *env = getenv("OMP_NUM_THREADS");
-    t->threads = o->threads > 0 ? o->threads : t->r.threads > 0 ? t->r.threads : env && atoi(env) > 0 ? atoi(env) : 1;
-    if (o->out_dir && !(t->out_dir = strdup(o->out_dir))) {
-        rc = sq_fail(err, SQ_ENOMEM, "out of memory");
+    if ((rc = sq_run_prepare(&t->opts, t->r.threads, &t->threads, &t->out_dir, err)) < 0)
         goto fail;
-    }
-    if (t->out_dir && mkdir(t->out_dir, 0777) != 0 && errno != EEXIST) {
-        rc = sq_fail(err, SQ_EIO, "%s: cannot create the output folder: %s", t->out_dir, strerror(errno));
-        goto fail;
-    }
     sq_layer_cfg c = {.origin = t->opts.origin, .err = err};
     sq_rate_sgd_spec sgd = {.momentum = t->r.momentum, .weight_decay = t->r.weight_decay,
                             .reduction_sum = t->r.reduction_sum};
     memcpy(sgd.lr, t->r.lr, sizeof sgd.lr);
     const json_t *section = json_object_get(json_object_get(config, "training"), t->r.rule->name);
-    if ((rc = open_data(t, config, err)) < 0 || (rc = allocate(t, err)) < 0 ||
+    if ((rc = sq_run_open_images(config, &t->opts, t->threads, t->r.sizes[0], t->r.sizes[t->r.layers],
+                                 "a rate network sees each image once", &t->train, &t->test, err)) < 0 ||
+        (rc = allocate(t, err)) < 0 ||
         (rc = sq_rate_net_create(t->r.layers, t->r.sizes, t->threads, &t->net, err)) < 0 ||
         (rc = t->r.rule->create(&c, section, t->net, t->r.batch, &t->rule_state)) < 0 ||
         (rc = sq_rate_learner_create(t->net, t->r.rule, t->rule_state, &sgd, t->r.batch, &t->learner, err)) < 0)
@@ -428,11 +390,11 @@ int sq_rate_trainer_evaluate(sq_rate_trainer *t, sq_epoch_report *r, float *out,
 }
 
 /* One training batch at the run's position (samples order[position ..]). */
-static int train_batch(sq_rate_trainer *t, size_t n, sq_err *err)
+static int train_batch(sq_rate_trainer *t, const size_t *order, size_t n, sq_err *err)
 {
     uint32_t B = (uint32_t)(n - t->s.position < t->r.batch ? n - t->s.position : t->r.batch), L = t->r.layers;
     uint32_t K = t->r.sizes[L];
-    int rc = fill(t, t->train, t->order + t->s.position, B, t->x, t->y, err);
+    int rc = fill(t, t->train, order + t->s.position, B, t->x, t->y, err);
     if (rc < 0)
         return rc;
     size_t batch_index = t->s.position / t->r.batch;
@@ -499,7 +461,7 @@ int sq_rate_trainer_run(sq_rate_trainer *t, sq_err *err)
             }
             double t0 = omp_get_wtime();
             for (int b = 0; b < REPORT_BATCHES && t->s.position < n && !t->stop; b++)
-                if ((rc = train_batch(t, n, err)) < 0)
+                if ((rc = train_batch(t, t->order, n, err)) < 0)
                     return rc;
             t->s.train_seconds += omp_get_wtime() - t0;
             if (t->opts.on_progress) {
@@ -533,7 +495,7 @@ int sq_rate_trainer_benchmark(sq_rate_trainer *t, uint32_t batches, double *trai
             t->s.position = 0;
         size_t before = t->s.position;
         double t0 = omp_get_wtime();
-        rc = train_batch(t, n, err);
+        rc = train_batch(t, t->order, n, err);
         if (b >= 3)
             seconds += omp_get_wtime() - t0, samples += t->s.position - before;
     }
@@ -542,6 +504,19 @@ int sq_rate_trainer_benchmark(sq_rate_trainer *t, uint32_t batches, double *trai
     if (rc == 0 && (rc = sq_rate_trainer_evaluate(t, &r, NULL, err)) == 0)
         *infer_samples_per_s = r.test_seconds > 0 ? (double)r.test_samples / r.test_seconds : 0;
     t->s = (sq_run_state){0};
+    return rc;
+}
+
+int sq_rate_trainer_train_samples(sq_rate_trainer *t, const size_t *idx, size_t n, sq_err *err)
+{
+    if (!t->train)
+        return sq_fail(err, SQ_EINVAL, "sq_rate_trainer_train_samples: the trainer was opened for evaluation only");
+    sq_run_state saved = t->s;
+    t->s.position = 0;
+    int rc = 0;
+    while (t->s.position < n && rc == 0)
+        rc = train_batch(t, idx, n, err);
+    t->s = saved;
     return rc;
 }
 

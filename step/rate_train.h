@@ -65,6 +65,10 @@ int sq_rate_trainer_evaluate(sq_rate_trainer *t, sq_epoch_report *r, float *out,
 int sq_rate_trainer_benchmark(sq_rate_trainer *t, uint32_t batches, double *train_samples_per_s,
                               double *infer_samples_per_s, sq_err *err);
 
+/* Trains on the training samples idx[0 .. n) in that order, in batches of the recipe's batch (the
+ * last smaller), outside the epochs (tests and oracles: tests/rate_oracle.py). */
+int sq_rate_trainer_train_samples(sq_rate_trainer *t, const size_t *idx, size_t n, sq_err *err);
+
 /* Weights files as above. Loading reads everything first: a bad file leaves the weights as they
  * were. The rule's weights are optional in a file (a file without them keeps the current ones). */
 int sq_rate_trainer_load(sq_rate_trainer *t, const char *path, sq_err *err);

@@ -12,6 +12,7 @@
 
 #include "../io/config_samples.h"
 #include "../step/desire_train.h"
+#include "../step/rate_train.h"
 #include "../step/rules.h"
 #include "../step/train.h"
 #include "config_fixture.h"
@@ -273,6 +274,24 @@ static void check_training_config(const char *path)
         rc = sq_desire_create(&r.net, &d, &err);
         ck_assert_msg(rc == 0, "%s: %s", path, err.msg);
         sq_desire_destroy(d);
+        rc = sq_config_sample_set(json_object_get(j, "data"), path, &p, &err);
+        ck_assert_msg(rc == 0, "%s: %s", path, err.msg);
+        json_decref(j);
+        return;
+    }
+    if (rule == SQ_RULE_RATE) { /* the recipe, the network, the rule's section and the data parameters */
+        sq_rate_recipe r;
+        sq_rate_net *net = NULL;
+        void *state = NULL;
+        sq_sample_set_params p;
+        int rc = sq_rate_recipe_read(j, path, &r, &err);
+        ck_assert_msg(rc == 0, "%s: %s", path, err.msg);
+        ck_assert_int_eq(sq_rate_net_create(r.layers, r.sizes, 1, &net, &err), 0);
+        sq_layer_cfg c = {.origin = path, .err = &err};
+        rc = r.rule->create(&c, json_object_get(tr, r.rule->name), net, r.batch, &state);
+        ck_assert_msg(rc == 0, "%s: %s", path, err.msg);
+        r.rule->destroy(state);
+        sq_rate_net_destroy(net);
         rc = sq_config_sample_set(json_object_get(j, "data"), path, &p, &err);
         ck_assert_msg(rc == 0, "%s: %s", path, err.msg);
         json_decref(j);
