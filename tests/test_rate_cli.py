@@ -10,7 +10,7 @@ experiments/burstprop on the first 10,000 images of each split:
   /outputs [n][10], /labels and /predicted (the argmax) consistent with it;
 - the weights (and the rule's own) are bit-identical at --threads 1 and 2, after a resume from the
   epoch-1 checkpoint, and after a SIGINT at an arbitrary moment and a resume;
-- `--benchmark` prints training and inference samples/s;
+- `--benchmark` prints training and inference samples/s; the MNIST configs train from data/mnist/;
 - bad input gets a clear error, exit 1 or 2: an unknown field, a bad rule section field, lr of the
   wrong length, network.sizes[0] not the image size, data.T other than 1, weights of the wrong
   shape (the dataset named), a checkpoint of another rule given to --resume, eval --batch.
@@ -28,7 +28,7 @@ import numpy as np
 
 from checks import check, finish
 
-SPIKEQ, ROOT = sys.argv[1], sys.argv[2]
+SPIKEQ, ROOT = os.path.abspath(sys.argv[1]), sys.argv[2]
 CONFIGS = {"burstccn": os.path.join(ROOT, "experiments", "burstccn", "burstccn.json"),
            "backprop": os.path.join(ROOT, "experiments", "burstccn", "backprop.json"),
            "burstprop": os.path.join(ROOT, "experiments", "burstprop", "burstprop.json")}
@@ -133,6 +133,20 @@ def main():
             check("resume after SIGINT: exit 0", r.returncode == 0, r.stderr)
         check("resume after SIGINT: identical weights",
               same(tensors(os.path.join(ref, "checkpoint.h5")), tensors(os.path.join(stop, "checkpoint.h5"))))
+
+        # The MNIST configs read data/mnist/ (relative to where spikeq runs): IDX files of MNIST's
+        # names and format (here Fashion-MNIST's, which are that format) are found and trained on.
+        mnist = os.path.join(tmp, "mnistrun")
+        os.makedirs(os.path.join(mnist, "data", "mnist"))
+        for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"):
+            os.symlink("/usr/share/datasets/fashion-mnist/%s.gz" % name, os.path.join(mnist, "data", "mnist", name + ".gz"))
+        c = json.load(open(os.path.join(ROOT, "experiments", "burstccn", "burstccn_mnist.json")))
+        c["data"]["samples"] = 500
+        c["training"]["epochs"] = 1
+        json.dump(c, open(os.path.join(mnist, "mnist.json"), "w"))
+        r = run("train", "mnist.json", "--out", "o", "-q", cwd=mnist)
+        check("MNIST config: trains from data/mnist", r.returncode == 0 and os.path.exists(os.path.join(mnist, "o", "best.h5")),
+              r.stderr)
 
         r = run("train", small_config(tmp, "burstccn"), "--benchmark", "20", "-q")
         check("--benchmark: exit 0", r.returncode == 0, r.stderr)
