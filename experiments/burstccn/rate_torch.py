@@ -57,7 +57,9 @@ usage: rate_torch.py CONFIG.json [--epochs N] [--threads N] [--seed N] [--sample
                    difference, float32 and float64), and for a burst rule the cosine of each
                    layer's weight gradient with backprop's; then exits.
   --teach-scale S  multiply the output error (y - e_L) by S in the burst rules (a small S makes
-                   tied-feedback BurstCCN approach backprop's direction)."""
+                   tied-feedback BurstCCN approach backprop's direction).
+Threads: --threads (else training.threads, else 1) sets torch's intra-op and inter-op pools and, when
+torch's BLAS is OpenBLAS, OpenBLAS's own pool; OMP_WAIT_POLICY defaults to PASSIVE (see below)."""
 import argparse
 import copy
 import gzip
@@ -66,8 +68,14 @@ import os
 import sys
 import time
 
-import numpy as np
-import torch
+# Before torch loads libgomp: its OpenMP workers otherwise busy-wait after every parallel region,
+# and with a BLAS that keeps a pthread pool of its own (Debian's torch calls the system OpenBLAS)
+# the two pools fight over the cores: on 2 cores, --threads 2 ran ~3x slower than --threads 1.
+# setdefault, so that OMP_WAIT_POLICY=ACTIVE in the environment still wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
 
 RULES = ("backprop", "burstprop", "burstccn")
 RULE_DEFAULTS = {
