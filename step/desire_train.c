@@ -202,10 +202,12 @@ int sq_desire_save(const sq_desire *d, const char *path, sq_err *err)
 
 /* ---- checkpoints: the weights plus where the run is ---- */
 
-typedef struct {
-    const char *name;
-    double *v;
-} attr;
+static sq_run_state run_state(const sq_desire_trainer *t)
+{
+    return (sq_run_state){.epoch = t->epoch, .position = t->position, .correct = t->correct, .error_sum = t->error_sum,
+                          .train_seconds = t->train_seconds, .best_accuracy = t->best_accuracy,
+                          .best_epoch = t->best_epoch};
+}
 
 static int checkpoint_save(sq_desire_trainer *t, sq_err *err)
 {
@@ -213,24 +215,16 @@ static int checkpoint_save(sq_desire_trainer *t, sq_err *err)
         return 0;
     char path[4096];
     snprintf(path, sizeof path, "%s/checkpoint.h5", t->out_dir);
-    double epoch = t->epoch, position = (double)t->position, seed = (double)t->r.seed, correct = (double)t->correct,
-           best_epoch = t->best_epoch;
-    attr attrs[] = {{"epoch", &epoch},           {"position", &position},         {"seed", &seed},
-                    {"train_correct", &correct}, {"train_error_sum", &t->error_sum}, {"train_seconds", &t->train_seconds},
-                    {"best_accuracy", &t->best_accuracy}, {"best_epoch", &best_epoch}};
+    sq_run_state s = run_state(t);
     sq_tensor_file *f;
     int rc = sq_tensor_file_create(path, &f, err);
     if (rc < 0)
         return rc;
-    if ((rc = write_weights(t->net, f, err)) < 0 || (rc = sq_tensor_file_put_attr_str(f, "kind", "checkpoint", err)) < 0)
-        goto fail;
-    for (size_t i = 0; i < SQ_COUNT(attrs); i++)
-        if ((rc = sq_tensor_file_put_attr(f, attrs[i].name, *attrs[i].v, err)) < 0)
-            goto fail;
+    if ((rc = write_weights(t->net, f, err)) < 0 || (rc = sq_run_state_put(f, "desire", t->r.seed, &s, err)) < 0) {
+        sq_tensor_file_abandon(f);
+        return rc;
+    }
     return sq_tensor_file_close(f, err);
-fail:
-    sq_tensor_file_abandon(f);
-    return rc;
 }
 
 static int checkpoint_load(sq_desire_trainer *t, const char *path, sq_err *err)
@@ -239,39 +233,12 @@ static int checkpoint_load(sq_desire_trainer *t, const char *path, sq_err *err)
     int rc = sq_tensor_file_open(path, &f, err);
     if (rc < 0)
         return rc;
-    char kind[32], rule[32];
-    double epoch = 0, position = 0, seed = 0, correct = 0, error_sum = 0, secs = 0, best = 0, best_epoch = 0;
-    attr attrs[] = {{"epoch", &epoch},           {"position", &position},       {"seed", &seed},
-                    {"train_correct", &correct}, {"train_error_sum", &error_sum}, {"train_seconds", &secs},
-                    {"best_accuracy", &best},    {"best_epoch", &best_epoch}};
-    if ((rc = sq_tensor_file_get_attr_str(f, "kind", kind, sizeof kind, err)) < 0 ||
-        (rc = sq_tensor_file_get_attr_str(f, "rule", rule, sizeof rule, err)) < 0)
-        goto done;
-    if (strcmp(kind, "checkpoint") != 0 || strcmp(rule, "desire") != 0) {
-        rc = sq_fail(err, SQ_EFORMAT, "%s: attributes kind, rule: expected \"checkpoint\", \"desire\" (a checkpoint of "
-                     "spikeq train with training.rule = \"desire\"), got \"%s\", \"%s\"", path, kind, rule);
-        goto done;
-    }
-    for (size_t i = 0; i < SQ_COUNT(attrs) && rc == 0; i++)
-        rc = sq_tensor_file_get_attr(f, attrs[i].name, attrs[i].v, 0, err);
-    if (rc < 0)
-        goto done;
-    if ((uint64_t)seed != t->r.seed) {
-        rc = sq_fail(err, SQ_ECONFIG, "%s: attribute seed: expected the run's seed %llu, got %.0f (pass --seed %.0f to "
-                     "continue that run)", path, (unsigned long long)t->r.seed, seed, seed);
-        goto done;
-    }
+    sq_run_state s;
     size_t n = t->train ? sq_sample_set_info_get(t->train)->n : 0;
-    if (position > (double)n) {
-        rc = sq_fail(err, SQ_EFORMAT, "%s: attribute position: expected at most the %zu training samples, got %.0f", path,
-                     n, position);
-        goto done;
+    if ((rc = sq_run_state_get(f, "desire", t->r.seed, n, &s, err)) == 0 && (rc = read_weights(t->net, f, err)) == 0) {
+        t->epoch = s.epoch, t->position = s.position, t->correct = s.correct, t->error_sum = s.error_sum;
+        t->train_seconds = s.train_seconds, t->best_accuracy = s.best_accuracy, t->best_epoch = s.best_epoch;
     }
-    if ((rc = read_weights(t->net, f, err)) < 0)
-        goto done;
-    t->epoch = (uint32_t)epoch, t->position = (size_t)position, t->correct = (size_t)correct;
-    t->error_sum = error_sum, t->train_seconds = secs, t->best_accuracy = best, t->best_epoch = (uint32_t)best_epoch;
-done:
     sq_tensor_file_close(f, NULL);
     return rc;
 }
